@@ -1,0 +1,51 @@
+/**
+ * `aio_thread()` of arch/um/os-Linux/aio.c: a host thread that loops
+ * io_getevents(ctx, 1, 1) and writes one reply per completion into the pipe
+ * back to UML, with a *blocking* write. When the pipe is full it sleeps in
+ * that write holding the reply it reaped, and stops reaping: completions pile
+ * up in the AIO ring until io_submit returns EAGAIN (DOMAIN.md B-4 steps 3-4).
+ */
+import { assign, emit, setup } from 'xstate';
+import type { Effect, IoEvent, KernelEvent } from '../src/index.js';
+import type { UbdReply } from './ubd.js';
+
+export interface AioCompletionInput {
+  readonly ring: string;
+  readonly pipe: string;
+}
+
+interface AioCompletionContext extends AioCompletionInput {
+  readonly inHand: UbdReply | null;
+}
+
+export const aioCompletion = setup({
+  types: {} as { context: AioCompletionContext; input: AioCompletionInput; events: KernelEvent; emitted: Effect },
+  actions: {
+    getEvents: emit(({ context }) => ({ type: 'ioGetevents' as const, ring: context.ring, min: 1, max: 1 })),
+    holdReply: assign({
+      inHand: ({ event }) => {
+        if (event.type !== 'ioGetevents.ok') return null;
+        const ev: IoEvent = event.events[0];
+        return { bio: ev.iocb.bio, iocb: ev.iocb.id, err: ev.res < 0 ? ev.res : 0 };
+      },
+    }),
+    writeReply: emit(({ context }) => ({ type: 'put' as const, chan: context.pipe, item: context.inHand, ack: true })),
+    dropReply: assign({ inHand: null }),
+  },
+}).createMachine({
+  id: 'aio-completion',
+  context: ({ input }) => ({ ...input, inHand: null }),
+  initial: 'reaping',
+  states: {
+    reaping: {
+      tags: ['idle'],
+      entry: 'getEvents',
+      on: { 'ioGetevents.ok': { target: 'writingReply', actions: 'holdReply' } },
+    },
+    writingReply: {
+      tags: ['blocked'],
+      entry: 'writeReply',
+      on: { 'put.ok': { target: 'reaping', actions: 'dropReply' } },
+    },
+  },
+});

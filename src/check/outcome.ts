@@ -1,0 +1,38 @@
+/** How a run ends, checked in this order (DESIGN.md "Outcomes"). */
+export const OUTCOMES = ['violation', 'stack-overflow', 'deadlock', 'no-progress', 'step-limit', 'completed'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** One node of a deadlock cycle or orphan chain, as DESIGN.md's JSON shape names it. */
+export interface CycleNode {
+  readonly kind: 'context' | 'resource';
+  readonly id: string;
+  /** Machine state of a context. */
+  readonly state?: string;
+  /** Domain words: `interrupts off`, `2/2 records`. */
+  readonly detail: string;
+  /** Relation to the next node. */
+  readonly edge: 'waits-for' | 'held-by' | 'only-reader' | 'only-writer' | 'borrowed-cpu' | 'completes' | 'may-release' | 'none';
+}
+
+export interface Deadlock {
+  /** `cycle`: the nodes close on themselves; `orphan`: the chain ends at a wait nobody live can satisfy. */
+  readonly shape: 'cycle' | 'orphan';
+  readonly nodes: readonly CycleNode[];
+  /** Contexts that can never run again, in context order. */
+  readonly stuckContexts: readonly string[];
+  readonly text: string;
+}
+
+export interface Violation {
+  readonly invariant: string;
+  readonly step: number;
+  readonly contexts: readonly string[];
+  readonly message: string;
+}
+
+export interface StackOverflow {
+  readonly context: string;
+  readonly limit: number;
+  /** Machines on the stack, outermost first, the frame that overflowed last. */
+  readonly chain: readonly string[];
+}

@@ -1,0 +1,21 @@
+/**
+ * The public API: what a machine or scenario author imports. Everything else
+ * under src/ is internal and may change.
+ */
+export type { Effect, EffectType, KernelEvent, Iocb, IoEvent } from './kernel/effects.js';
+export { EIO, EAGAIN } from './kernel/effects.js';
+export { IPL_NONE, IPL_SOFTBIO, IPL_BIO, IPL_VM, IPL_HIGH } from './kernel/ipl.js';
+export type { SystemSpec, ContextSpec, CpuSpec, ResourceSpec, FaultSpec } from './kernel/system.js';
+export { Simulation } from './kernel/simulation.js';
+export type { RunOptions, RunResult, StuckBio } from './kernel/simulation.js';
+export type { StrategyName } from './kernel/strategy.js';
+export { STRATEGIES } from './kernel/strategy.js';
+export { ModelError } from './kernel/model-error.js';
+export type { Outcome, CycleNode, Deadlock, Violation, StackOverflow } from './check/outcome.js';
+export { OUTCOMES } from './check/outcome.js';
+export type { TraceStep } from './kernel/trace.js';
+export { defineScenario } from './scenario/scenario.js';
+export type { Scenario, VariantSpec, ParamSpec, ParamValue, Params, Expectation } from './scenario/scenario.js';
+export { runScenario } from './scenario/run.js';
+export type { ScenarioRun } from './scenario/run.js';
+export { InputError } from './input-error.js';

@@ -1,0 +1,123 @@
+/**
+ * The effect vocabulary: everything a layer machine may ask of the kernel.
+ *
+ * Machines never touch each other or a resource. They `emit(...)` one of these
+ * effects; the kernel performs it on the resource when the transition that
+ * emitted it is committed, in emission order, on the machine's execution
+ * context. Effects are data (plain objects with string addresses), so a
+ * machine's transitions can be unit-tested with XState's pure `transition`
+ * and compared with `toEqual`.
+ *
+ * Blocking: if an effect cannot complete (pipe full, pool empty, lock owned),
+ * the *context* is parked on the resource and the effects emitted after it in
+ * the same transition wait behind it, exactly as the code after a blocking
+ * system call waits for it to return. A machine that needs to know the
+ * outcome waits in a state for the reply event named below (tag that state
+ * `blocked`, or `idle` when it waits for new work); effects without a reply
+ * (a blocking `put` without `ack`) let the machine move on while the kernel
+ * holds its context.
+ */
+
+/** A host AIO control block as the driver submits it. */
+export interface Iocb {
+  /** Canonical id, e.g. `ubd#3.0` (bio, chunk). */
+  readonly id: string;
+  /** The bio this chunk belongs to. */
+  readonly bio: string;
+  readonly op?: 'read' | 'write';
+  readonly sector?: number;
+}
+
+export type Effect =
+  // ---- channels: request queues, mailboxes, host pipes --------------------------------
+  /**
+   * Put an item into a channel (write(2) of one record on a pipe).
+   * `wait` (default true): block while full; false = O_NONBLOCK, reply `put.ok`/`put.eagain`.
+   * `ack`: with wait, reply `put.ok` once the item is in (so the machine can wait for it).
+   * `front`: requeue at the head (blk_requeue_request).
+   * `host`: a host system call; while it blocks, the context's whole CPU is stalled
+   * (UML: the guest is one host process, so nothing else on that CPU runs).
+   */
+  | { type: 'put'; chan: string; item: unknown; wait?: boolean; ack?: boolean; front?: boolean; host?: boolean }
+  /** Take the head item. `wait` (default true): block while empty. Reply `get.ok {item}` or `get.eagain`. */
+  | { type: 'get'; chan: string; wait?: boolean; host?: boolean }
+  // ---- host AIO (arch/um/os-Linux/aio.c) ------------------------------------------------
+  /** io_submit(2) of one iocb. Reply `ioSubmit.ok`, `ioSubmit.eagain` (ring full) or `ioSubmit.error {errno}` (injected). Never blocks. */
+  | { type: 'ioSubmit'; ring: string; iocb: Iocb }
+  /** io_getevents(2): block until `min` (default 1) completions, take up to `max` (default 1). Reply `ioGetevents.ok {events}`. */
+  | { type: 'ioGetevents'; ring: string; min?: number; max?: number }
+  /** The device finished an iocb (res < 0 is an errno; the fault injector may turn it into -EIO). No reply. */
+  | { type: 'ioComplete'; ring: string; id: string; res?: number }
+  // ---- memory -----------------------------------------------------------------------------
+  /** mempool_alloc. `wait` false = GFP_NOWAIT/GFP_ATOMIC. Reply `alloc.ok {element}` or `alloc.fail`. */
+  | { type: 'alloc'; pool: string; wait: boolean }
+  /** mempool_free. No reply. */
+  | { type: 'free'; pool: string; element: string }
+  // ---- sleeping and spinning ------------------------------------------------------------
+  /** Acquire a lock. `wait` false = trylock. Reply `lock.ok` or `lock.busy`. */
+  | { type: 'lock'; lock: string; wait?: boolean }
+  | { type: 'unlock'; lock: string }
+  /** down() on a semaphore; `wait` false = down_trylock. Reply `down.ok` or `down.busy`. */
+  | { type: 'down'; sem: string; wait?: boolean }
+  | { type: 'up'; sem: string }
+  /** Sleep until the counter reaches `ticket` (Jeff Dike's `submitted` counter). Reply `ticketWait.ok`. */
+  | { type: 'ticketWait'; counter: string; ticket: number }
+  | { type: 'ticketAdvance'; counter: string; by?: number }
+  // ---- CPU and interrupts -----------------------------------------------------------------
+  /**
+   * splx(level) / local_irq_disable(): set the interrupt priority level of this
+   * context's CPU. While it is above 0 the context holds the CPU: no other
+   * thread runs there, and only handlers of a higher level can interrupt.
+   */
+  | { type: 'spl'; level: number }
+  /** Return from interrupt: the handler gives back the CPU it borrowed. */
+  | { type: 'iret' }
+  /** Assert an interrupt line: the named handler context becomes pending. */
+  | { type: 'raiseIrq'; handler: string }
+  // ---- synchronous calls (frames) -------------------------------------------------------
+  /**
+   * Call another machine synchronously: the kernel pushes a fresh instance of
+   * `machine` as a frame on this context; this frame waits until the callee
+   * reaches a final state, then gets `call.return {output}`.
+   */
+  | { type: 'call'; machine: string; input?: unknown }
+  // ---- obligations and observability ----------------------------------------------------
+  /** A new bio enters the stack: from now on it must complete exactly once. */
+  | { type: 'bioSubmit'; bio: string }
+  /** bio_endio / biodone. `error` is an errno (0 = success). */
+  | { type: 'bioComplete'; bio: string; error?: number }
+  /** Scenario metric: `add` to a counter or raise a high-water `max`. */
+  | { type: 'metric'; name: string; add?: number; max?: number };
+
+export type EffectType = Effect['type'];
+
+/** Every event the kernel delivers to a machine. */
+export type KernelEvent =
+  | { type: 'get.ok'; chan: string; item: unknown }
+  | { type: 'get.eagain'; chan: string }
+  | { type: 'put.ok'; chan: string }
+  | { type: 'put.eagain'; chan: string }
+  | { type: 'ioSubmit.ok'; ring: string; id: string }
+  | { type: 'ioSubmit.eagain'; ring: string; id: string }
+  | { type: 'ioSubmit.error'; ring: string; id: string; errno: number }
+  | { type: 'ioGetevents.ok'; ring: string; events: readonly IoEvent[] }
+  | { type: 'alloc.ok'; pool: string; element: string }
+  | { type: 'alloc.fail'; pool: string }
+  | { type: 'lock.ok'; lock: string }
+  | { type: 'lock.busy'; lock: string }
+  | { type: 'down.ok'; sem: string }
+  | { type: 'down.busy'; sem: string }
+  | { type: 'ticketWait.ok'; counter: string; ticket: number }
+  | { type: 'call.return'; machine: string; output: unknown }
+  | { type: 'irq'; handler: string };
+
+/** One completion returned by io_getevents. */
+export interface IoEvent {
+  readonly iocb: Iocb;
+  /** Bytes done, or a negative errno. */
+  readonly res: number;
+}
+
+/** errno values used in replies and completions (Linux numbering). */
+export const EIO = 5;
+export const EAGAIN = 11;

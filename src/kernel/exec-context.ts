@@ -1,0 +1,96 @@
+import type { AnyMachineSnapshot, EventObject } from 'xstate';
+import type { Effect } from './effects.js';
+import type { MachineHost } from './xstate-adapter.js';
+import type { Cpu } from './cpu.js';
+import type { ContextSpec } from './system.js';
+import type { Resource } from '../resources/resource.js';
+import type { Channel } from '../resources/channel.js';
+
+/** One activation of a machine on a context's stack (principle 4 of DESIGN.md). */
+export interface Frame {
+  /** Serial, unique in the run: timers belong to a frame. */
+  readonly serial: number;
+  readonly host: MachineHost;
+  snapshot: AnyMachineSnapshot;
+  /** Effects the caller emitted after its `call`, run when this frame returns. */
+  callerRest: Effect[];
+}
+
+/** Where a context is parked. */
+export interface Blocked {
+  readonly resource: Resource;
+  /** The blocking operation: `put`, `get`, `getevents`, `alloc`, `acquire`, `down`, `waitFor`. */
+  readonly op: string;
+  /** Deliver a reply when it completes (false for a plain blocking `put`). */
+  readonly reply: boolean;
+  /** A host system call: the whole CPU is stalled while it blocks. */
+  readonly host: boolean;
+  /** Step at which it blocked. */
+  readonly since: number;
+  /** The ticket waited for (ticketWait). */
+  readonly arg?: number;
+}
+
+/**
+ * An execution context: a thread, an interrupt handler, a host thread or a
+ * device. It owns a stack of frames (the top one receives deliveries), the
+ * replies waiting for it, the effects it still has to perform, and at most one
+ * blocking operation in progress.
+ */
+export class ExecContext {
+  readonly name: string;
+  readonly kind: ContextSpec['kind'];
+  readonly stackLimit: number;
+  readonly irqLevel: number;
+  /** Resource whose readability asserts this handler's line, if any. */
+  irqLine: Resource | undefined;
+  /** Channel fed to this context as events (see ContextSpec.mailbox), with when each item became pending. */
+  mailbox: Channel | undefined;
+  readonly mailboxSeqs: number[] = [];
+  readonly frames: Frame[] = [];
+  /** Replies to deliver to the top frame, in order, with when each became pending. */
+  readonly replies: { event: EventObject; seq: number }[] = [];
+  /** Effects emitted but not yet performed (they wait behind a blocking one). */
+  effects: Effect[] = [];
+  /** When the deferred effects became runnable again (fifo order of the resume). */
+  resumeSeq = -1;
+  blocked: Blocked | null = null;
+  /** Interrupt asserted and not yet taken: when it became pending, or -1. */
+  irqPendingSeq = -1;
+  /** Set by `raiseIrq`: an edge-triggered request. */
+  irqRaised = false;
+  /** Handler currently running (it borrowed its CPU). */
+  irqActive = false;
+  /** The base frame reached a final state: the context exited. */
+  exited = false;
+  /** Deepest stack seen. */
+  maxDepth = 0;
+  /** Schedule labels of this context's delivery channels (built once: they are on the hot path). */
+  readonly labels: { readonly reply: string; readonly resume: string; readonly irq: string; readonly mailbox: string };
+
+  constructor(
+    readonly index: number,
+    spec: ContextSpec,
+    readonly cpu: Cpu | undefined,
+  ) {
+    this.name = spec.name;
+    this.kind = spec.kind;
+    this.stackLimit = spec.stackLimit ?? 64;
+    this.irqLevel = spec.irq?.level ?? 0;
+    const n = spec.name;
+    this.labels = { reply: `${n}.reply`, resume: `${n}.resume`, irq: `${n}.irq`, mailbox: `${n}.mailbox` };
+  }
+
+  get top(): Frame {
+    return this.frames[this.frames.length - 1];
+  }
+
+  get isHandler(): boolean {
+    return this.kind === 'irq';
+  }
+
+  /** Interrupt line asserted: level-triggered on a readable resource, or raised explicitly. */
+  get irqAsserted(): boolean {
+    return this.irqRaised || (this.irqLine !== undefined && this.irqLine.level > 0);
+  }
+}

@@ -1,0 +1,132 @@
+import { Prng } from './prng.js';
+
+/**
+ * One deliverable thing at the current instant: the head of a delivery
+ * channel. Choosing only among heads keeps per-channel FIFO order whatever
+ * the strategy does.
+ */
+export interface Candidate {
+  /** Stable name of the channel, recorded in schedules: `ubd.reply`, `disk.timer:svc-ubd#1.0`, `ubd-irq.irq`. */
+  readonly label: string;
+  /** Index of the context it is delivered to. */
+  readonly ctx: number;
+  /** When it became pending (global order); fifo picks the smallest. */
+  readonly seq: number;
+}
+
+/** Picks which candidate is delivered next. `step` is the index of the step about to run. */
+export interface Strategy {
+  readonly name: StrategyName;
+  choose(candidates: readonly Candidate[], step: number): number;
+}
+
+export const STRATEGIES = ['fifo', 'random', 'pct', 'replay'] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
+
+export interface StrategyOptions {
+  readonly name: StrategyName;
+  readonly seed: number;
+  /** PCT bug depth d: d - 1 priority change points. */
+  readonly pctDepth?: number;
+  /** PCT: expected run length in steps, the range change points are drawn from. */
+  readonly pctSteps?: number;
+  /** Replay: the recorded labels, one per step. */
+  readonly schedule?: readonly string[];
+}
+
+/** A replayed schedule asked for a delivery that is not pending: the model or inputs changed. */
+export class ReplayDivergence extends Error {
+  constructor(
+    readonly step: number,
+    readonly wanted: string,
+    readonly available: readonly string[],
+  ) {
+    super(`schedule diverged at step ${step}: recorded '${wanted}' is not deliverable; pending: ${available.join(', ') || '(nothing)'}`);
+  }
+}
+
+export function createStrategy(opts: StrategyOptions): Strategy {
+  switch (opts.name) {
+    case 'fifo':
+      return fifo;
+    case 'random':
+      return randomStrategy(opts.seed);
+    case 'pct':
+      return pctStrategy(opts.seed, opts.pctDepth ?? 3, opts.pctSteps ?? 1000);
+    case 'replay':
+      return replayStrategy(opts.schedule ?? []);
+  }
+}
+
+function fifoIndex(cands: readonly Candidate[]): number {
+  let best = 0;
+  for (let i = 1; i < cands.length; i++) if (cands[i].seq < cands[best].seq) best = i;
+  return best;
+}
+
+/** Deliveries in the order they became pending. */
+const fifo: Strategy = { name: 'fifo', choose: (c) => fifoIndex(c) };
+
+/** Uniform among the pending channel heads, from a seeded stream. */
+function randomStrategy(seed: number): Strategy {
+  const rng = new Prng(seed);
+  return { name: 'random', choose: (c) => (c.length === 1 ? 0 : rng.int(c.length)) };
+}
+
+/**
+ * PCT (Burckhardt et al., ASPLOS 2010), with contexts as the threads: each
+ * context gets a random initial priority above d; at d - 1 random change
+ * points the context that would run next drops to priority i (below every
+ * initial one). The highest-priority pending context runs; its own channels
+ * go in fifo order.
+ */
+function pctStrategy(seed: number, depth: number, steps: number): Strategy {
+  const rng = new Prng(seed);
+  const prio = new Map<number, number>();
+  const changeAt = new Map<number, number>();
+  for (let i = 1; i < depth; i++) changeAt.set(rng.int(Math.max(1, steps)), i);
+  const priorityOf = (ctx: number): number => {
+    let p = prio.get(ctx);
+    if (p === undefined) {
+      p = depth + rng.next();
+      prio.set(ctx, p);
+    }
+    return p;
+  };
+  const pick = (c: readonly Candidate[]): number => {
+    let best = 0;
+    for (let i = 1; i < c.length; i++) {
+      const pi = priorityOf(c[i].ctx);
+      const pb = priorityOf(c[best].ctx);
+      if (pi > pb || (pi === pb && c[i].seq < c[best].seq)) best = i;
+    }
+    return best;
+  };
+  return {
+    name: 'pct',
+    choose(c, step) {
+      // Contexts get their priority the first time they are seen, in candidate order (deterministic).
+      for (const cand of c) priorityOf(cand.ctx);
+      let best = pick(c);
+      const change = changeAt.get(step);
+      if (change !== undefined) {
+        prio.set(c[best].ctx, change - 1 + 0.5 * (1 / (change + 1)));
+        best = pick(c);
+      }
+      return best;
+    },
+  };
+}
+
+/** Follow a recorded schedule label by label; when it runs out, continue in fifo order. */
+function replayStrategy(schedule: readonly string[]): Strategy {
+  return {
+    name: 'replay',
+    choose(c, step) {
+      if (step >= schedule.length) return fifoIndex(c);
+      const wanted = schedule[step];
+      for (let i = 0; i < c.length; i++) if (c[i].label === wanted) return i;
+      throw new ReplayDivergence(step, wanted, c.map((x) => x.label));
+    },
+  };
+}

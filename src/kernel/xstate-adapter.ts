@@ -1,0 +1,140 @@
+/**
+ * The one module that knows XState's internals: how to run a machine's pure
+ * transition with a reused actor scope, and the shapes of the action objects
+ * it returns (`xstate.emit`, delayed `xstate.raise`, `xstate.cancel`). XState
+ * v6 changes these shapes; only this file should have to follow.
+ *
+ * Why not `transition()` from 'xstate': it builds a throw-away actor per call
+ * (~10x slower, XSTATE-NOTES.md §2). We call `machine.transition(snapshot,
+ * event, scope)` with one scope per machine whose `actionExecutor` collects the
+ * actions instead of running them.
+ */
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import type { Effect } from './effects.js';
+
+/** A delayed event the machine scheduled (`after`, or `raise(..., { delay })`). */
+export interface TimerRequest {
+  readonly id: string;
+  readonly delay: number;
+  readonly event: EventObject;
+}
+
+/** What one transition produced, in emission order. */
+export interface MachineStep {
+  readonly snapshot: AnyMachineSnapshot;
+  readonly effects: Effect[];
+  readonly timers: TimerRequest[];
+  /** Ids of timers to cancel (leaving a state with `after`, or `cancel(id)`). */
+  readonly cancels: string[];
+}
+
+interface CollectedAction {
+  readonly type: string;
+  readonly params?: { event?: unknown; delay?: unknown; id?: unknown; sendId?: unknown } | undefined;
+}
+
+const hosts = new WeakMap<AnyStateMachine, MachineHost>();
+
+/**
+ * Runs one machine's pure transitions. Snapshots are values and the host
+ * keeps no state between calls, so one host per machine serves every frame
+ * and every simulation in the process (creating the inert actor costs ~25 µs).
+ */
+export class MachineHost {
+  /** The shared host of `machine`. */
+  static for(machine: AnyStateMachine): MachineHost {
+    let h = hosts.get(machine);
+    if (!h) {
+      h = new MachineHost(machine);
+      hosts.set(machine, h);
+    }
+    return h;
+  }
+
+  private collected: CollectedAction[] = [];
+  private readonly scope: AnyActorScope;
+
+  constructor(readonly machine: AnyStateMachine) {
+    // An inert actor supplies `self` and `system` (inspection hooks, ids); it is never started.
+    const inert = createActor(machine);
+    this.scope = {
+      self: inert,
+      id: machine.id,
+      sessionId: machine.id,
+      logger: () => {},
+      defer: () => {},
+      system: inert.system,
+      stopChild: () => {},
+      emit: () => {},
+      actionExecutor: (action: CollectedAction) => {
+        this.collected.push(action);
+      },
+    } as unknown as AnyActorScope;
+  }
+
+  /** Initial snapshot and the entry actions of the initial states. */
+  initial(input: unknown): MachineStep {
+    this.collected = [];
+    const snapshot = this.machine.getInitialSnapshot(this.scope, input) as AnyMachineSnapshot;
+    return this.split(snapshot);
+  }
+
+  transition(snapshot: AnyMachineSnapshot, event: EventObject): MachineStep {
+    this.collected = [];
+    const next = this.machine.transition(snapshot, event, this.scope) as AnyMachineSnapshot;
+    return this.split(next);
+  }
+
+  private split(snapshot: AnyMachineSnapshot): MachineStep {
+    const effects: Effect[] = [];
+    const timers: TimerRequest[] = [];
+    const cancels: string[] = [];
+    for (const action of this.collected) {
+      const p = action.params;
+      switch (action.type) {
+        case 'xstate.emit':
+          effects.push(p!.event as Effect);
+          break;
+        case 'xstate.raise':
+          // A raise without a delay was already processed inside the macrostep.
+          if (typeof p?.delay === 'number') timers.push({ id: String(p.id), delay: p.delay, event: p.event as EventObject });
+          break;
+        case 'xstate.cancel':
+          cancels.push(String(p!.sendId));
+          break;
+        case 'xstate.sendTo':
+        case 'xstate.sendParent':
+        case 'xstate.spawnChild':
+          throw new Error(
+            `machine '${this.machine.id}' used ${action.type}: layer machines must not address other actors; emit an effect (put, ioSubmit, ...) instead`,
+          );
+        default:
+          // Custom named actions are inert labels in design A: the kernel performs only effects.
+          break;
+      }
+    }
+    this.collected = [];
+    return { snapshot, effects, timers, cancels };
+  }
+}
+
+/** Text of a snapshot's state value: `idle`, or `{"io":"seeking"}` for nested states. */
+export function stateText(snapshot: AnyMachineSnapshot): string {
+  const v = snapshot.value;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** Tags of the active state nodes. */
+export function hasTag(snapshot: AnyMachineSnapshot, tag: string): boolean {
+  return snapshot.hasTag(tag);
+}
+
+/** True when the machine reached a top-level final state (a frame returns). */
+export function isDone(snapshot: AnyMachineSnapshot): boolean {
+  return snapshot.status === 'done';
+}
+
+/** The output of a finished machine (`call.return`'s payload). */
+export function outputOf(snapshot: AnyMachineSnapshot): unknown {
+  return snapshot.output;
+}

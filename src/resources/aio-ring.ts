@@ -1,0 +1,198 @@
+/**
+ * A Linux AIO context, as created by `io_setup(nrEvents)`. An iocb occupies
+ * the ring from io_submit until io_getevents reaps its completion, so events
+ * that completed but were not reaped still count: a reaper that stops
+ * reaping (UML's AIO thread blocked on its reply pipe) fills the ring, and
+ * the next io_submit fails with EAGAIN.
+ */
+import {
+  NO_WAKEUPS,
+  Resource,
+  type CtxId,
+  type OpResult,
+  type Releasers,
+  type SimClock,
+  type Wakeup,
+  type Waiter,
+} from './resource.js';
+
+export interface AioRingOptions {
+  readonly name: string;
+  /** The `nr_events` passed to io_setup: iocbs that may be in flight at once. */
+  readonly nrEvents: number;
+  /** Contexts that call io_submit, if known up front. */
+  readonly submitters?: readonly CtxId[];
+  /** The device context that completes submitted iocbs. */
+  readonly completer?: CtxId;
+}
+
+/** A completion as io_getevents returns it (`struct io_event`: the iocb and its `res`). */
+export interface AioEvent<I> {
+  readonly iocb: I;
+  readonly res: number;
+}
+
+/** A context parked in io_getevents(min_nr, nr). */
+interface ParkedReaper extends Waiter {
+  readonly what: 'events';
+  readonly min: number;
+  readonly max: number;
+}
+
+export class AioRing<I extends { id: string }> extends Resource {
+  readonly kind = 'aio-ring';
+
+  /** io_submit calls refused with EAGAIN because the ring was full. */
+  eagainCount = 0;
+  /** Times in-flight iocbs reached nrEvents. */
+  fullCount = 0;
+
+  readonly nrEvents: number;
+  private readonly submitted = new Map<string, I>();
+  private readonly completed: AioEvent<I>[] = [];
+  private readonly reapers: ParkedReaper[] = [];
+  private readonly declaredSubmitters: readonly CtxId[] | undefined;
+  private readonly observedSubmitters: CtxId[] = [];
+  private readonly completer: CtxId | undefined;
+
+  constructor(opts: AioRingOptions, clock: SimClock) {
+    super(opts.name, clock);
+    if (!Number.isInteger(opts.nrEvents) || opts.nrEvents < 1) {
+      throw new Error(`aio-ring ${opts.name}: nrEvents must be a whole number >= 1, got ${opts.nrEvents}`);
+    }
+    this.nrEvents = opts.nrEvents;
+    this.declaredSubmitters = opts.submitters;
+    this.completer = opts.completer;
+    this.recordLevel();
+  }
+
+  get capacity(): number {
+    return this.nrEvents;
+  }
+
+  /** In flight: submitted and not yet reaped. */
+  get level(): number {
+    return this.inFlight;
+  }
+
+  get inFlight(): number {
+    return this.submitted.size + this.completed.length;
+  }
+
+  /** Ids of iocbs the device has not completed yet, in submission order. */
+  get submittedNotCompleted(): readonly string[] {
+    return [...this.submitted.keys()];
+  }
+
+  /** Completions waiting for io_getevents, in completion order. */
+  get completedNotReaped(): readonly AioEvent<I>[] {
+    return this.completed.slice();
+  }
+
+  /** io_submit of one iocb. Never blocks: a full ring is EAGAIN (io_submit(2)). */
+  submit(ctx: CtxId, iocb: I): OpResult {
+    if (!this.observedSubmitters.includes(ctx)) this.observedSubmitters.push(ctx);
+    if (this.submitted.has(iocb.id) || this.completed.some((e) => e.iocb.id === iocb.id)) {
+      throw new Error(`aio-ring ${this.name}: ${ctx} submits iocb ${iocb.id}, which is already in flight`);
+    }
+    if (this.inFlight >= this.nrEvents) {
+      this.eagainCount++;
+      return { status: 'eagain', wakeups: NO_WAKEUPS };
+    }
+    this.submitted.set(iocb.id, iocb);
+    if (this.inFlight === this.nrEvents) this.fullCount++;
+    this.recordLevel();
+    return { status: 'ok', wakeups: NO_WAKEUPS };
+  }
+
+  /**
+   * The device finished iocb `id` with result `res` (bytes, or -errno). Parked
+   * reapers are served oldest first while the oldest has its `min` events;
+   * a younger reaper never overtakes an older one that is still short.
+   */
+  complete(id: string, res: number): OpResult {
+    const iocb = this.submitted.get(id);
+    if (iocb === undefined) {
+      throw new Error(`aio-ring ${this.name}: completion of iocb ${id}, which is not submitted-and-pending`);
+    }
+    this.submitted.delete(id);
+    this.completed.push({ iocb, res });
+    const wakeups: Wakeup[] = [];
+    while (this.reapers.length > 0 && this.completed.length >= this.reapers[0].min) {
+      const reaper = this.reapers.shift() as ParkedReaper;
+      wakeups.push({ ctx: reaper.ctx, op: 'getevents', value: this.reap(reaper.max) });
+    }
+    return { status: 'ok', wakeups: wakeups.length > 0 ? wakeups : NO_WAKEUPS };
+  }
+
+  /**
+   * io_getevents(min_nr = min, nr = max). A caller that can be satisfied now
+   * is, even if an older reaper waits for more (Linux wakes all of them and
+   * lets each re-check); only a caller that must wait joins the FIFO.
+   */
+  getevents(ctx: CtxId, opts: { min: number; max: number; wait: boolean }): OpResult<AioEvent<I>[]> {
+    this.refuseIfParked(ctx, 'io_getevents');
+    const { min, max } = opts;
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < 1 || min > max) {
+      throw new Error(
+        `aio-ring ${this.name}: ${ctx} calls io_getevents with min ${min}, max ${max}; need 0 <= min <= max, max >= 1`,
+      );
+    }
+    if (this.completed.length >= min) return { status: 'ok', value: this.reap(max), wakeups: NO_WAKEUPS };
+    if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
+    this.reapers.push({ ctx, what: 'events', since: this.clock.step, min, max });
+    return { status: 'blocked', wakeups: NO_WAKEUPS };
+  }
+
+  waiters(): readonly Waiter[] {
+    return this.reapers.map(({ ctx, what, since }) => ({ ctx, what, since }));
+  }
+
+  /**
+   * While an iocb is pending, its completion will come from the device.
+   * Without a declared device nobody in the graph can be named, yet the
+   * completion is still coming (devices do not block), so the ring must not
+   * close a cycle. With nothing pending, only a new submission can help.
+   */
+  releasers(_waiter: Waiter): Releasers {
+    if (this.submitted.size > 0) {
+      return this.completer === undefined ? 'anyone' : [{ ctx: this.completer, edge: 'completes' }];
+    }
+    const submitters = this.declaredSubmitters ?? this.observedSubmitters;
+    return submitters.map((ctx) => ({ ctx, edge: 'may-release' }));
+  }
+
+  describe(): string {
+    const parts = [`${this.submitted.size} submitted`, `${this.completed.length} completed`];
+    if (this.reapers.length > 0) parts.push(`${this.reapers.length} waiting`);
+    return `${this.kind} ${this.name} (${this.inFlight}/${this.nrEvents} events: ${parts.join(', ')})`;
+  }
+
+  checkConservation(): string | undefined {
+    const where = `${this.kind} ${this.name}`;
+    if (this.inFlight > this.nrEvents) {
+      return `${where} has ${this.inFlight} iocbs in flight, more than nrEvents ${this.nrEvents}`;
+    }
+    const ids = [...this.submitted.keys(), ...this.completed.map((e) => e.iocb.id)];
+    if (new Set(ids).size !== ids.length) return `${where} holds the same iocb id twice`;
+    const oldest = this.reapers[0];
+    if (oldest !== undefined && this.completed.length >= oldest.min) {
+      return `${where} has ${oldest.ctx} parked for ${oldest.min} events while ${this.completed.length} are ready`;
+    }
+    return undefined;
+  }
+
+  /** Iocbs by id (an id names its iocb) and results; `since` and counters are history, not state. */
+  fingerprint(): string {
+    const pending = [...this.submitted.keys()].join(',');
+    const done = this.completed.map((e) => `${e.iocb.id}=${e.res}`).join(',');
+    const reapers = this.reapers.map((r) => `${r.ctx}:${r.min}-${r.max}`).join(',');
+    return `${this.kind} ${this.name} sub[${pending}] done[${done}] reap[${reapers}]`;
+  }
+
+  private reap(max: number): AioEvent<I>[] {
+    const events = this.completed.splice(0, max);
+    this.recordLevel();
+    return events;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * What every simulated resource (channel, pipe, AIO ring, mempool, lock,
+ * semaphore, ticket counter) has in common. Resources know nothing of XState
+ * or of machines: the kernel calls them on behalf of an execution context and
+ * turns their answers into events.
+ *
+ * A resource keeps its own waiters, so a blocked context is parked *on the
+ * resource* (as a thread sleeps on a wait queue), and the wait-for graph can
+ * ask the resource who could ever let it go (`releasers`).
+ */
+
+/** Canonical name of an execution context (thread, interrupt handler, device). */
+export type CtxId = string;
+
+/** The virtual instant, shared by the kernel with every resource so histories are stamped. */
+export interface SimClock {
+  /** Virtual time (ticks). */
+  now: number;
+  /** Index of the step being executed. */
+  step: number;
+}
+
+/** A context that a resource lets go of, with what it gets (an item, an element, `ok`). */
+export interface Wakeup {
+  readonly ctx: CtxId;
+  /** The operation the context was blocked in, e.g. `put`, `get`, `alloc`, `down`. */
+  readonly op: string;
+  /** The value the blocked operation finally returns (item read, element allocated...). */
+  readonly value?: unknown;
+}
+
+/** One parked context. */
+export interface Waiter {
+  readonly ctx: CtxId;
+  /** What it waits for, in domain words: `space`, `data`, `events`, `element`, `lock`, `ticket 3`. */
+  readonly what: string;
+  /** Step at which it started waiting (oldest first). */
+  readonly since: number;
+}
+
+/**
+ * Who could satisfy a waiter: the wait-for graph's resource -> context edges.
+ * `anyone` marks a resource the rest of the system can replenish (the page
+ * allocator): it never closes a cycle.
+ */
+export interface Releaser {
+  readonly ctx: CtxId;
+  /** Relation named in the deadlock report (DESIGN.md "Outcomes"). */
+  readonly edge: 'held-by' | 'only-reader' | 'only-writer' | 'completes' | 'may-release' | 'borrowed-cpu';
+}
+export type Releasers = readonly Releaser[] | 'anyone';
+
+/** A change of occupancy, for plots and for `maxLevel` metrics. */
+export interface OccupancySample {
+  readonly time: number;
+  readonly step: number;
+  readonly level: number;
+}
+
+/** Outcome of a resource operation that may block or fail. */
+export type OpStatus = 'ok' | 'eagain' | 'blocked';
+
+export interface OpResult<V = unknown> {
+  readonly status: OpStatus;
+  /** The value returned when `status === 'ok'` (item, element, events). */
+  readonly value?: V;
+  /** Contexts this operation released (e.g. a get frees room for a blocked put). */
+  readonly wakeups: readonly Wakeup[];
+}
+
+export const NO_WAKEUPS: readonly Wakeup[] = Object.freeze([]);
+
+/** Base class: name, capacity, occupancy history, and the conservation check. */
+export abstract class Resource {
+  /** Kind shown in reports: `pipe`, `channel`, `aio-ring`, `mempool`, `lock`, ... */
+  abstract readonly kind: string;
+  /** Occupancy changes, recorded only when the level changes. */
+  readonly history: OccupancySample[] = [];
+  /** Highest level ever seen. */
+  maxLevel = 0;
+
+  constructor(
+    readonly name: string,
+    protected readonly clock: SimClock,
+  ) {}
+
+  /** Total units (slots, elements, ...). `Infinity` for unbounded. */
+  abstract get capacity(): number;
+  /** Units in use now. */
+  abstract get level(): number;
+  /** Contexts currently parked on this resource, oldest first. */
+  abstract waiters(): readonly Waiter[];
+  /** Who could release `waiter` (see `Releaser`). */
+  abstract releasers(waiter: Waiter): Releasers;
+  /** One-line state in domain words, e.g. `pipe aio->ubd (2/2 records)`. */
+  abstract describe(): string;
+  /**
+   * Resource conservation: free + held === capacity, and internal bookkeeping
+   * agrees with itself. Returns a sentence naming what is wrong, or undefined.
+   */
+  abstract checkConservation(): string | undefined;
+  /** Canonical, order-stable text of the whole state, for state hashing (DFS/BFS). */
+  abstract fingerprint(): string;
+
+  /**
+   * A parked context cannot run, so a call from it means the caller's
+   * bookkeeping is wrong: fail loudly instead of queueing it twice.
+   */
+  protected refuseIfParked(ctx: CtxId, op: string): void {
+    const parked = this.waiters().find((w) => w.ctx === ctx);
+    if (parked === undefined) return;
+    throw new Error(
+      `${this.kind} ${this.name}: ${ctx} calls ${op} while already parked on it ` +
+        `(waiting for ${parked.what} since step ${parked.since})`,
+    );
+  }
+
+  /** Called by subclasses after every change of `level`. */
+  protected recordLevel(): void {
+    const level = this.level;
+    const last = this.history.length ? this.history[this.history.length - 1] : undefined;
+    if (last !== undefined && last.level === level) return;
+    if (level > this.maxLevel) this.maxLevel = level;
+    this.history.push({ time: this.clock.now, step: this.clock.step, level });
+  }
+}
+
+/**
+ * Order-stable text of a plain value (object keys sorted, arrays in order), so
+ * two equal items fingerprint equally whatever order their fields were set in.
+ */
+export function canonicalText(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalText).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  const record = value as Record<string, unknown>;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalText(record[k])}`).join(',')}}`;
+}

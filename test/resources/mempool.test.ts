@@ -1,0 +1,187 @@
+import { describe, it, expect } from 'vitest';
+import { PageAllocator, type MemoryPressure } from '../../src/resources/allocator.js';
+import { Mempool } from '../../src/resources/mempool.js';
+import type { SimClock } from '../../src/resources/resource.js';
+import { pick, xorshift } from './xorshift.js';
+
+const WAIT = { wait: true };
+const NOWAIT = { wait: false };
+
+function make(minNr: number, pressure: MemoryPressure = 'always', limit?: number, seed = 3) {
+  const clock: SimClock = { now: 0, step: 0 };
+  const slab = new PageAllocator({ name: 'slab', pressure, limit }, clock, xorshift(seed));
+  const pool = new Mempool({ name: 'bioset', minNr, backing: slab }, clock);
+  return { clock, slab, pool };
+}
+
+describe('Mempool', () => {
+  it('mempool_create fills the reserve from the allocator even under pressure', () => {
+    const { slab, pool } = make(2, 'always');
+    expect(pool.reserveLevel).toBe(2);
+    expect(pool.level).toBe(0);
+    expect(slab.level).toBe(2);
+  });
+
+  it('creation fails, naming the pool, when the allocator cannot supply minNr', () => {
+    expect(() => make(3, 'none', 2)).toThrow(/mempool bioset: backing allocator slab could not supply the 3 reserve elements/);
+  });
+
+  it('rejects a negative minNr', () => {
+    expect(() => make(-1)).toThrow(/mempool bioset: minNr must be/);
+  });
+
+  it('min_nr reserve is used only after the allocator fails', () => {
+    const { pool } = make(2, 'none');
+    const r = pool.alloc('u', WAIT);
+    expect(r.status).toBe('ok');
+    expect(r.value).toBe('slab#3');
+    expect(pool.reserveLevel).toBe(2);
+    expect(pool.reserveAllocs).toBe(0);
+
+    const starved = make(2, 'always').pool;
+    expect(starved.alloc('u', WAIT).value).toBe('slab#2');
+    expect(starved.reserveLevel).toBe(1);
+    expect(starved.reserveAllocs).toBe(1);
+  });
+
+  it('an empty reserve parks a waiting caller and fails a GFP_NOWAIT one', () => {
+    const { pool, clock } = make(1);
+    pool.alloc('u', WAIT);
+    expect(pool.alloc('a', NOWAIT)).toEqual({ status: 'eagain', wakeups: [] });
+    expect(pool.eagainCount).toBe(1);
+    clock.step = 4;
+    expect(pool.alloc('w', WAIT)).toEqual({ status: 'blocked', wakeups: [] });
+    expect(pool.allocsBlocked).toBe(1);
+    expect(pool.waiters()).toEqual([{ ctx: 'w', what: 'element', since: 4 }]);
+  });
+
+  it('a free refills the reserve before going back to the allocator', () => {
+    const { pool, slab } = make(1, 'none');
+    const fromSlab = pool.alloc('u', WAIT).value as string;
+    pool.free('u', fromSlab); // reserve already full: back to the slab
+    expect(pool.reserveLevel).toBe(1);
+    expect(slab.level).toBe(1);
+
+    const starved = make(1, 'always');
+    const e = starved.pool.alloc('u', WAIT).value as string;
+    expect(starved.pool.reserveLevel).toBe(0);
+    starved.pool.free('irq', e);
+    expect(starved.pool.reserveLevel).toBe(1);
+    expect(starved.slab.level).toBe(1);
+  });
+
+  it('refill wakes the oldest waiter', () => {
+    const { pool } = make(1);
+    const e = pool.alloc('u', WAIT).value as string;
+    pool.alloc('w1', WAIT);
+    pool.alloc('w2', WAIT);
+    const r = pool.free('irq', e);
+    expect(r.wakeups).toEqual([{ ctx: 'w1', op: 'alloc', value: e }]);
+    expect(pool.reserveLevel).toBe(0);
+    expect(pool.holders()).toEqual(['w1']);
+    expect(pool.waiters().map((w) => w.ctx)).toEqual(['w2']);
+  });
+
+  it('freeing an element the pool did not hand out throws, naming the pool', () => {
+    const { pool } = make(1, 'none');
+    expect(() => pool.free('u', 'slab#1')).toThrow(/mempool bioset: u frees slab#1, which the pool did not hand out/);
+    const e = pool.alloc('u', WAIT).value as string;
+    pool.free('u', e);
+    expect(() => pool.free('u', e)).toThrow(/already freed/);
+  });
+
+  it('allocating again while parked throws', () => {
+    const { pool } = make(0);
+    pool.alloc('u', WAIT);
+    expect(() => pool.alloc('u', WAIT)).toThrow(/mempool bioset: u calls alloc while already parked/);
+  });
+
+  it('holders are listed in allocation order, each once', () => {
+    const { pool } = make(0, 'none');
+    pool.alloc('up', WAIT);
+    pool.alloc('lo', WAIT);
+    pool.alloc('up', WAIT);
+    expect(pool.holders()).toEqual(['up', 'lo']);
+  });
+
+  it('a waiter is released by the holders of the pool elements', () => {
+    const { pool } = make(2);
+    pool.alloc('up', WAIT);
+    pool.alloc('up2', WAIT);
+    pool.alloc('lo', WAIT);
+    expect(pool.releasers(pool.waiters()[0])).toEqual([
+      { ctx: 'up', edge: 'held-by' },
+      { ctx: 'up2', edge: 'held-by' },
+    ]);
+    const empty = make(0).pool;
+    empty.alloc('lo', WAIT);
+    expect(empty.releasers(empty.waiters()[0])).toEqual([]);
+  });
+
+  it('describes reserve, elements out and waiters', () => {
+    const { pool } = make(2, { failP: 0 });
+    for (let i = 0; i < 3; i++) pool.alloc('u', WAIT);
+    expect(pool.describe()).toBe('mempool bioset (reserve 2/2, 3 out)');
+    const starved = make(2).pool;
+    starved.alloc('a', WAIT);
+    starved.alloc('b', WAIT);
+    starved.alloc('c', WAIT);
+    expect(starved.describe()).toBe('mempool bioset (reserve 0/2, 2 out, 1 waiting)');
+  });
+
+  it('occupancy history records each change once', () => {
+    const { pool, clock } = make(1);
+    clock.step = 1;
+    const e = pool.alloc('u', WAIT).value as string;
+    clock.step = 2;
+    pool.alloc('w', WAIT); // parks: no change
+    clock.step = 3;
+    pool.free('irq', e); // handed to w: still one out
+    expect(pool.history.map((s) => [s.step, s.level])).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
+  });
+
+  it('fingerprint is equal for equal states and differs after a change', () => {
+    const a = make(2).pool;
+    const b = make(2).pool;
+    a.alloc('u', WAIT);
+    b.alloc('u', WAIT);
+    expect(a.fingerprint()).toBe(b.fingerprint());
+    b.alloc('u2', WAIT);
+    expect(a.fingerprint()).not.toBe(b.fingerprint());
+  });
+
+  it('conservation holds after seeded random op sequences', () => {
+    const ctxs = ['up', 'lo', 'irq'];
+    for (let seed = 1; seed <= 50; seed++) {
+      const rng = xorshift(seed);
+      const { pool, slab, clock } = make(pick(rng, 4), { failP: 0.6 }, 6, seed);
+      const held = new Map<string, string>();
+      for (let i = 0; i < 200; i++) {
+        clock.step = i;
+        const parked = new Set(pool.waiters().map((w) => w.ctx));
+        const free = ctxs.filter((c) => !parked.has(c));
+        let wakeups: readonly { ctx: string; value?: unknown }[] = [];
+        if (free.length > 0 && rng() < 0.55) {
+          const ctx = free[pick(rng, free.length)];
+          const r = pool.alloc(ctx, { wait: rng() < 0.6 });
+          if (r.status === 'ok') held.set(r.value as string, ctx);
+        } else if (held.size > 0) {
+          const elements = [...held.keys()];
+          const e = elements[pick(rng, elements.length)];
+          held.delete(e);
+          wakeups = pool.free('irq', e).wakeups;
+        }
+        for (const w of wakeups) held.set(w.value as string, w.ctx);
+        const problem =
+          pool.checkConservation() ??
+          slab.checkConservation() ??
+          (pool.level === held.size ? undefined : `pool says ${pool.level} out, callers hold ${held.size}`) ??
+          (slab.level === pool.reserveLevel + held.size ? undefined : 'allocator and pool disagree');
+        if (problem !== undefined) expect(problem, `seed ${seed} step ${i}`).toBeUndefined();
+      }
+    }
+  });
+});
