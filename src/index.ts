@@ -7,7 +7,7 @@ export { EIO, EAGAIN } from './kernel/effects.js';
 export { IPL_NONE, IPL_SOFTBIO, IPL_BIO, IPL_VM, IPL_HIGH } from './kernel/ipl.js';
 export type { SystemSpec, ContextSpec, CpuSpec, ResourceSpec, FaultSpec } from './kernel/system.js';
 export { Simulation } from './kernel/simulation.js';
-export type { RunOptions, RunResult, StuckBio } from './kernel/simulation.js';
+export type { RunOptions, RunResult, StuckBio, Delivery } from './kernel/simulation.js';
 export type { StrategyName } from './kernel/strategy.js';
 export { STRATEGIES } from './kernel/strategy.js';
 export { ModelError } from './kernel/model-error.js';

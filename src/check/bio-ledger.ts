@@ -7,6 +7,8 @@ export interface BioRecord {
   readonly id: string;
   readonly submittedAt: number;
   completedAt: number;
+  /** Virtual time of completion (-1 while open). */
+  completedTime: number;
   error: number;
 }
 
@@ -20,17 +22,18 @@ export class BioLedger {
   /** Returns a violation sentence, or undefined. */
   submit(id: string, step: number): string | undefined {
     if (this.bios.has(id)) return `bio ${id} submitted twice (ids must be unique: creator#sequence)`;
-    this.bios.set(id, { id, submittedAt: step, completedAt: -1, error: 0 });
+    this.bios.set(id, { id, submittedAt: step, completedAt: -1, completedTime: -1, error: 0 });
     this.open++;
     return undefined;
   }
 
   /** Returns a violation sentence, or undefined. */
-  complete(id: string, error: number, step: number): string | undefined {
+  complete(id: string, error: number, step: number, time = 0): string | undefined {
     const b = this.bios.get(id);
     if (!b) return `bio ${id} completed but never submitted`;
     if (b.completedAt >= 0) return `bio ${id} completed twice (first at step ${b.completedAt}, again at step ${step})`;
     b.completedAt = step;
+    b.completedTime = time;
     b.error = error;
     this.open--;
     this.completed++;
@@ -51,6 +54,11 @@ export class BioLedger {
     let n = 0;
     for (const b of this.bios.values()) if (b.completedAt >= 0 && b.error !== 0) n++;
     return n;
+  }
+
+  /** Every bio, in submission order. */
+  records(): IterableIterator<Readonly<BioRecord>> {
+    return this.bios.values();
   }
 
   /** Open bios in submission order. */

@@ -38,6 +38,14 @@ export interface RunOptions {
   readonly storySteps?: number;
   /** Run the wait-for check every this many steps even if time never stalls. Default 512. */
   readonly checkEvery?: number;
+  /** Keep every (context, event) delivered to a machine, for benchmarks that replay them bare. */
+  readonly recordDeliveries?: boolean;
+}
+
+/** One XState delivery: which context's top frame got which event. */
+export interface Delivery {
+  readonly ctx: number;
+  readonly event: EventObject;
 }
 
 export interface RunResult {
@@ -61,6 +69,8 @@ export interface RunResult {
   readonly choicePoints: number;
   readonly lastSteps: readonly TraceStep[];
   readonly trace?: readonly TraceStep[];
+  /** With `recordDeliveries`: every delivery, in order. */
+  readonly deliveryLog?: readonly Delivery[];
   /** Final state of each context, and each resource's description. */
   readonly finalStates: Readonly<Record<string, string>>;
   readonly resources: Readonly<Record<string, string>>;
@@ -112,6 +122,7 @@ export class Simulation {
   private overflow: StackOverflow | undefined;
   private deadlock: Deadlock | undefined;
   private stepEffects: string[] = [];
+  private readonly deliveryLog: Delivery[] | undefined;
   private readonly opts: Required<Pick<RunOptions, 'maxSteps' | 'noProgressSteps' | 'checkEvery'>>;
 
   constructor(
@@ -123,6 +134,7 @@ export class Simulation {
     this.strategy = createStrategy({ name: options.strategy ?? 'fifo', seed, pctDepth: options.pctDepth, pctSteps: options.pctSteps, schedule: options.schedule });
     this.faults = new FaultInjector(system.faults ?? [], seed);
     this.trace = new TraceRecorder(options.storySteps ?? 12, options.recordTrace ?? false);
+    this.deliveryLog = options.recordDeliveries ? [] : undefined;
     this.resources = createResources(system.resources, this.clock, seed);
     for (const c of system.cpus) this.cpus.set(c.name, new Cpu(c.name));
     system.contexts.forEach((spec, i) => {
@@ -292,6 +304,7 @@ export class Simulation {
       throw new ModelError(`machine '${frame.host.machine.id}' on context '${ctx.name}' failed on event '${event.type}' in state ${from}: ${(e as Error).message}`);
     }
     this.deliveries++;
+    this.deliveryLog?.push({ ctx: ctx.index, event });
     frame.snapshot = step.snapshot;
     this.applyTimers(ctx, frame, step);
     for (const e of step.effects) ctx.effects.push(e);
@@ -524,7 +537,7 @@ export class Simulation {
         return;
       }
       case 'bioComplete': {
-        const v = this.ledger.complete(e.bio, e.error ?? 0, this.clock.step);
+        const v = this.ledger.complete(e.bio, e.error ?? 0, this.clock.step, this.clock.now);
         this.note(`bioComplete ${e.bio}`, e.error ? `error ${e.error}` : 'ok');
         if (v) this.violate('bio conservation', [me], v);
         return;
@@ -761,6 +774,7 @@ export class Simulation {
       choicePoints: this.choicePoints,
       lastSteps: this.trace.last(),
       trace: this.trace.full,
+      deliveryLog: this.deliveryLog,
       finalStates,
       resources,
     };

@@ -52,15 +52,25 @@ export class MachineHost {
   }
 
   private collected: CollectedAction[] = [];
-  private readonly scope: AnyActorScope;
+  private scope: AnyActorScope | undefined;
 
-  constructor(readonly machine: AnyStateMachine) {
-    // An inert actor supplies `self` and `system` (inspection hooks, ids); it is never started.
-    const inert = createActor(machine);
+  private constructor(readonly machine: AnyStateMachine) {}
+
+  /**
+   * The reused scope. Its inert actor supplies `self` and `system`
+   * (inspection hooks, ids) and is never started. It is made on the first
+   * `initial(input)` with that real input: `createActor` eagerly computes an
+   * initial snapshot, and a machine whose context and delays come from its
+   * input may loop forever without one (an undefined delay makes XState raise
+   * the `after` event at once, again and again).
+   */
+  private scopeFor(input: unknown): AnyActorScope {
+    if (this.scope) return this.scope;
+    const inert = createActor(this.machine, { input });
     this.scope = {
       self: inert,
-      id: machine.id,
-      sessionId: machine.id,
+      id: this.machine.id,
+      sessionId: this.machine.id,
       logger: () => {},
       defer: () => {},
       system: inert.system,
@@ -70,18 +80,19 @@ export class MachineHost {
         this.collected.push(action);
       },
     } as unknown as AnyActorScope;
+    return this.scope;
   }
 
   /** Initial snapshot and the entry actions of the initial states. */
   initial(input: unknown): MachineStep {
     this.collected = [];
-    const snapshot = this.machine.getInitialSnapshot(this.scope, input) as AnyMachineSnapshot;
+    const snapshot = this.machine.getInitialSnapshot(this.scopeFor(input), input) as AnyMachineSnapshot;
     return this.split(snapshot);
   }
 
   transition(snapshot: AnyMachineSnapshot, event: EventObject): MachineStep {
     this.collected = [];
-    const next = this.machine.transition(snapshot, event, this.scope) as AnyMachineSnapshot;
+    const next = this.machine.transition(snapshot, event, this.scope!) as AnyMachineSnapshot;
     return this.split(next);
   }
 
