@@ -45,7 +45,7 @@ export const ubdPipeFill = defineScenario({
       ref: 'B-4',
       expect: { kind: 'may', outcome: 'deadlock' },
       uses: ALL,
-      defaults: { burst: 4 },
+      defaults: { burst: 5 },
     },
     'fix-sync-error': {
       summary: 'errors returned synchronously: requeue the request and return, re-enabling interrupts',

@@ -122,6 +122,10 @@ export class Simulation {
   private overflow: StackOverflow | undefined;
   private deadlock: Deadlock | undefined;
   private stepEffects: string[] = [];
+  private readonly cands: Cand[] = [];
+  private booted = false;
+  private stopped: Outcome | undefined;
+  private sinceCheck = 0;
   private readonly deliveryLog: Delivery[] | undefined;
   private readonly opts: Required<Pick<RunOptions, 'maxSteps' | 'noProgressSteps' | 'checkEvery'>>;
 
@@ -156,20 +160,84 @@ export class Simulation {
     });
   }
 
-  /** Run to a verdict. */
+  /** Run to a verdict, choosing with the configured strategy. */
   run(): RunResult {
+    for (;;) {
+      const cands = this.pending();
+      if (cands.length === 0) return this.result();
+      this.step(this.strategy.choose(cands, this.clock.step));
+    }
+  }
+
+  // ---------------------------------------------------------------- stepping API (explorers drive this)
+
+  /**
+   * The deliveries a strategy may choose from now, advancing virtual time
+   * and running the periodic checks first. Empty when the run has a verdict
+   * (see `verdict`). Explorers call `pending()` then `step(i)` in a loop.
+   */
+  pending(): readonly Candidate[] {
+    if (this.stopped !== undefined) return [];
     try {
-      this.boot();
-      this.loop();
+      if (!this.booted) this.boot();
+      return this.prepare();
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
+      this.stopped = e.outcome;
+      return [];
     }
-    return this.result();
+  }
+
+  /** Deliver candidate `index` of the last `pending()`. */
+  step(index: number): void {
+    const chosen = this.cands[index];
+    if (chosen === undefined) throw new Error(`step(${index}): only ${this.cands.length} candidates are pending`);
+    if (this.cands.length > 1) this.choicePoints++;
+    this.schedule.push(chosen.label);
+    try {
+      this.execute(chosen);
+      this.checkTouched();
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      this.stopped = e.outcome;
+    }
+    this.clock.step++;
+    this.cands.length = 0;
+  }
+
+  /** True once the run has a verdict (nothing is pending any more). */
+  get finished(): boolean {
+    return this.stopped !== undefined;
+  }
+
+  /**
+   * Canonical text of the whole simulated state (machines' state values and
+   * contexts, queues, blocked operations, CPUs, resources, timers relative to
+   * now, open bios), for state hashing in exhaustive search. Two states with
+   * equal fingerprints have the same futures. Step counts, metrics and
+   * pending-order sequence numbers are not part of it.
+   */
+  fingerprint(): string {
+    const parts: string[] = [];
+    for (const c of this.contexts) {
+      const frames = c.frames
+        .map((f) => `${f.host.machine.id}:${JSON.stringify(f.snapshot.value)}:${JSON.stringify(f.snapshot.context)}:${JSON.stringify(f.callerRest)}`)
+        .join('/');
+      const blocked = c.blocked ? `${c.blocked.resource.name}.${c.blocked.op}` : '';
+      const flags = `${c.irqActive ? 1 : 0}${c.irqRaised ? 1 : 0}${c.exited ? 1 : 0}`;
+      parts.push(`${c.name}|${frames}|${JSON.stringify(c.replies.map((r) => r.event))}|${JSON.stringify(c.effects)}|${blocked}|${flags}|${c.mailboxSeqs.length}`);
+    }
+    for (const cpu of this.cpus.values()) parts.push(`cpu ${cpu.name}:${cpu.fingerprint()}`);
+    for (const r of this.resources.values()) parts.push(r.fingerprint());
+    parts.push(`timers:${this.timers.fingerprint(this.clock.now)}`);
+    parts.push(`open:${this.ledger.stuck().join(',')}`);
+    return parts.join('\n');
   }
 
   // ---------------------------------------------------------------- the loop
 
   private boot(): void {
+    this.booted = true;
     for (const ctx of this.contexts) {
       const spec = this.system.contexts[ctx.index];
       this.pushFrame(ctx, spec.machine, spec.input, 'boot');
@@ -177,34 +245,30 @@ export class Simulation {
     this.checkTouched();
   }
 
-  private loop(): void {
-    const cands: Cand[] = [];
-    let sinceCheck = 0;
+  /** Collect candidates, moving time to the next deadline while nothing is deliverable; throws Stop on a verdict. */
+  private prepare(): readonly Candidate[] {
+    const cands = this.cands;
     for (;;) {
       this.collect(cands);
       if (cands.length === 0) {
         if (this.anyBlocked()) this.checkDeadlock();
         const next = this.timers.nextDeadline();
-        if (next === undefined) return; // quiescent: verdict in result()
+        // Quiescent: result() decides between completed and an orphaned wait.
+        if (next === undefined) throw new Stop('completed');
         this.clock.now = next;
         this.timers.advanceTo(next, () => this.seq++);
         continue;
       }
       if (this.clock.step >= this.opts.maxSteps) throw new Stop('step-limit');
-      if (++sinceCheck >= this.opts.checkEvery) {
-        sinceCheck = 0;
+      if (++this.sinceCheck >= this.opts.checkEvery) {
+        this.sinceCheck = 0;
         if (this.anyBlocked()) this.checkDeadlock();
       }
       if (this.ledger.outstanding > 0 && this.clock.step - this.ledger.lastCompletionStep > this.opts.noProgressSteps) {
         this.checkDeadlock();
         throw new Stop('no-progress');
       }
-      if (cands.length > 1) this.choicePoints++;
-      const chosen = cands[this.strategy.choose(cands, this.clock.step)];
-      this.schedule.push(chosen.label);
-      this.execute(chosen);
-      this.checkTouched();
-      this.clock.step++;
+      return cands;
     }
   }
 

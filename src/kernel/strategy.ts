@@ -23,6 +23,9 @@ export interface Strategy {
 export const STRATEGIES = ['fifo', 'random', 'pct', 'replay'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
+/** PCT bug depth used when none is given. */
+export const DEFAULT_PCT_DEPTH = 3;
+
 export interface StrategyOptions {
   readonly name: StrategyName;
   readonly seed: number;
@@ -52,7 +55,7 @@ export function createStrategy(opts: StrategyOptions): Strategy {
     case 'random':
       return randomStrategy(opts.seed);
     case 'pct':
-      return pctStrategy(opts.seed, opts.pctDepth ?? 3, opts.pctSteps ?? 1000);
+      return pctStrategy(opts.seed, opts.pctDepth ?? DEFAULT_PCT_DEPTH, opts.pctSteps ?? 1000);
     case 'replay':
       return replayStrategy(opts.schedule ?? []);
   }

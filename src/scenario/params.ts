@@ -40,12 +40,13 @@ export function parseParam(scenario: string, name: string, spec: ParamSpec, raw:
  * tested `ring=1` on a variant that has no ring.
  */
 export function resolveParams(scenario: Scenario, variant: string, overrides: Readonly<Record<string, unknown>> = {}): Params {
-  const v = scenario.variants[variant];
+  const v = Object.hasOwn(scenario.variants, variant) ? scenario.variants[variant] : undefined;
   if (!v) throw new InputError(`scenario ${scenario.name} has no variant '${variant}' (variants: ${Object.keys(scenario.variants).join(', ')})`);
   const out: Record<string, ParamValue> = {};
   for (const name of v.uses) out[name] = v.defaults?.[name] ?? scenario.params[name].default;
   for (const [name, raw] of Object.entries(overrides)) {
-    const spec = scenario.params[name];
+    // Own properties only: `--set constructor=1` must be an unknown parameter, not Object.prototype's.
+    const spec = Object.hasOwn(scenario.params, name) ? scenario.params[name] : undefined;
     if (!spec) {
       throw new InputError(`scenario ${scenario.name} has no parameter '${name}' (parameters: ${Object.keys(scenario.params).join(', ')})`);
     }

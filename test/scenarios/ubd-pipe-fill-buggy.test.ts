@@ -49,7 +49,8 @@ describe('ubd-pipe-fill buggy: the pipe-fill deadlock of seed 001', () => {
     }
   }
 
-  it('the default parameters (pipe 2, ring 2, burst 4) deadlock on some random seeds, not all, and a saved schedule replays to the same outcome', () => {
+  it('the default parameters (pipe 2, ring 2, burst 5 = pipe + ring + 1) complete under fifo but deadlock on some random seeds, not all, and a saved schedule replays to the same outcome', () => {
+    expect(runScenario(ubdPipeFill, 'buggy', {}, { strategy: 'fifo' }).result.outcome).toBe('completed');
     const outcomes: Record<string, number> = {};
     let witness: ReturnType<typeof runScenario> | undefined;
     for (let seed = 1; seed <= SEEDS; seed++) {

@@ -1,0 +1,67 @@
+/**
+ * The `biostack` command line: pick the command, parse its options, run it,
+ * and turn what went wrong into an exit code (DESIGN.md "Outcomes"): 2 with
+ * one line for bad input, 4 for a diverged replay, 3 with the stack for a bug.
+ */
+import { InputError } from '../input-error.js';
+import { ModelError } from '../kernel/model-error.js';
+import { ReplayDivergence } from '../kernel/strategy.js';
+import { parseOptions, wantsHelp } from './args.js';
+import type { Command } from './command.js';
+import { EXIT } from './exit-codes.js';
+import { commandHelp, mainHelp } from './help.js';
+import type { Io } from './io.js';
+import { packageVersion } from './version.js';
+import { listCommand } from './list.js';
+import { describeCommand } from './describe.js';
+import { runCommand } from './run.js';
+import { machinesCommand } from './machines.js';
+import { catalogueCommand } from './catalogue.js';
+
+export const COMMANDS: readonly Command[] = [listCommand, describeCommand, runCommand, machinesCommand, catalogueCommand];
+
+/** Run one command line (without `node` and the script); the value is the exit code. */
+export function main(argv: readonly string[], io: Io): number {
+  try {
+    return dispatch(argv, io);
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.err(`biostack: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    if (e instanceof ModelError) {
+      io.err(`biostack: model error (the scenario or a machine is broken): ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    if (e instanceof ReplayDivergence) {
+      io.err(`biostack: ${e.message} (the model, parameters or options differ from the recording)\n`);
+      return EXIT.replayDiverged;
+    }
+    io.err(`biostack: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT.internal;
+  }
+}
+
+function dispatch(argv: readonly string[], io: Io): number {
+  const [first, ...rest] = argv;
+  const names = COMMANDS.map((c) => c.name).join(', ');
+  if (first === undefined) throw new InputError(`missing command (commands: ${names}); see biostack --help`);
+  if (first === '--help' || first === '-h' || first === 'help') {
+    io.out(mainHelp(COMMANDS, packageVersion()));
+    return EXIT.ok;
+  }
+  if (first === '--version' || first === '-V') {
+    io.out(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (!command) {
+    if (first.startsWith('-')) throw new InputError(`unknown option '${first}' before a command (options: --help, --version; commands: ${names})`);
+    throw new InputError(`unknown command '${first}' (commands: ${names})`);
+  }
+  if (wantsHelp(rest)) {
+    io.out(commandHelp(command));
+    return EXIT.ok;
+  }
+  return command.run(parseOptions(command.name, command.options, rest), io);
+}
