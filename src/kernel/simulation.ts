@@ -765,7 +765,7 @@ export class Simulation {
       if (this.canRun(ctx)) return { name: ctx.name, state, detail, live: true, midWork };
       const cpu = ctx.cpu!;
       const holder = cpu.activeHandler >= 0 ? cpu.activeHandler : cpu.iplOwner >= 0 ? cpu.iplOwner : cpu.stalledBy;
-      const why = cpu.stalledBy >= 0 ? `stalled: ${this.contexts[cpu.stalledBy].name} is blocked in a host system call` : `ipl ${cpu.ipl}`;
+      const why = cpu.stalledBy >= 0 ? `ipl ${cpu.ipl}, stalled by ${this.contexts[cpu.stalledBy].name}'s host system call` : cpu.activeHandler >= 0 ? `in interrupt handler ${this.contexts[cpu.activeHandler].name}` : `ipl ${cpu.ipl}`;
       const holderName = holder >= 0 ? this.contexts[holder].name : undefined;
       return {
         name: ctx.name,
@@ -776,7 +776,7 @@ export class Simulation {
         wait: {
           node: `cpu ${cpu.name}`,
           nodeKind: 'resource',
-          nodeDetail: `cpu ${cpu.name} (${why}${holderName ? `, held by ${holderName}` : ''})`,
+          nodeDetail: `cpu ${cpu.name} (${why})`,
           what: 'the CPU',
           releasers: holderName ? [{ ctx: holderName, edge: cpu.activeHandler >= 0 ? 'borrowed-cpu' : 'held-by' }] : [],
         },
@@ -871,7 +871,10 @@ export class Simulation {
         if (r.fingerprint().includes(bio)) return `aio-ring ${r.name}`;
       }
     }
-    for (const c of this.contexts) if (c.effects.some((e) => mentions(e, bio))) return `held by ${c.name}`;
+    for (const c of this.contexts) {
+      if (c.effects.some((e) => mentions(e, bio))) return `held by ${c.name}`;
+      for (const f of c.frames) if (mentions(f.snapshot.context, bio)) return `in hand of ${c.name} (${stateText(f.snapshot)})`;
+    }
     return 'held by a context (not in any queue)';
   }
 
