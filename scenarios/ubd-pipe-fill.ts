@@ -33,10 +33,10 @@ export const ubdPipeFill = defineScenario({
   summary:
     'The host AIO thread fills the completion pipe and stops reaping; the ring fills; io_submit returns EAGAIN and the driver writes the error into the same full pipe with interrupts off, so the only reader (its own interrupt handler) can never run.',
   params: {
-    pipe: { type: 'int', default: 2, min: 1, max: 65536, doc: 'completion pipe capacity, in replies (64 KiB / 8 B = 8192 since Linux 2.6.11)' },
-    ring: { type: 'int', default: 2, min: 1, max: 65536, doc: 'host AIO ring size, nr_events of io_setup (UML used 256)' },
-    burst: { type: 'int', default: 8, min: 1, max: 100000, doc: 'requests the guest queues in one plug, submitted in one interrupts-off run' },
-    latency: { type: 'int', default: 0, min: 0, max: 1000000, doc: 'disk service time in ticks' },
+    pipe: { type: 'int', default: 2, min: 1, max: 65536, doc: 'completion pipe capacity, in replies (64 KiB / 8 B = 8192 since Linux 2.6.11)', swarm: [1, 8] },
+    ring: { type: 'int', default: 2, min: 1, max: 65536, doc: 'host AIO ring size, nr_events of io_setup (UML used 256)', swarm: [1, 8] },
+    burst: { type: 'int', default: 8, min: 1, max: 100000, doc: 'requests the guest queues in one plug, submitted in one interrupts-off run', swarm: [1, 20] },
+    latency: { type: 'int', default: 0, min: 0, max: 1000000, doc: 'disk service time in ticks', swarm: [0, 3] },
   },
   defaultVariant: 'buggy',
   variants: {

@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly pctSteps?: number;
   /** For `replay`: the recorded labels. */
   readonly schedule?: readonly string[];
+  /** For `replay`: skip recorded labels that are not pending instead of failing. */
+  readonly lenient?: boolean;
   /** Budget of steps before `step-limit`. Default 1,000,000. */
   readonly maxSteps?: number;
   /** Steps without a bio completion (while bios are open) before `no-progress`. Default 100,000. */
@@ -135,7 +137,7 @@ export class Simulation {
   ) {
     const seed = options.seed ?? 1;
     this.opts = { maxSteps: options.maxSteps ?? 1_000_000, noProgressSteps: options.noProgressSteps ?? 100_000, checkEvery: options.checkEvery ?? 512 };
-    this.strategy = createStrategy({ name: options.strategy ?? 'fifo', seed, pctDepth: options.pctDepth, pctSteps: options.pctSteps, schedule: options.schedule });
+    this.strategy = createStrategy({ name: options.strategy ?? 'fifo', seed, pctDepth: options.pctDepth, pctSteps: options.pctSteps, schedule: options.schedule, lenient: options.lenient });
     this.faults = new FaultInjector(system.faults ?? [], seed);
     this.trace = new TraceRecorder(options.storySteps ?? 12, options.recordTrace ?? false);
     this.deliveryLog = options.recordDeliveries ? [] : undefined;

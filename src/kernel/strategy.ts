@@ -35,6 +35,11 @@ export interface StrategyOptions {
   readonly pctSteps?: number;
   /** Replay: the recorded labels, one per step. */
   readonly schedule?: readonly string[];
+  /**
+   * Replay leniently: skip recorded labels that are not pending (instead of
+   * failing with ReplayDivergence). Shrinking replays edited schedules this way.
+   */
+  readonly lenient?: boolean;
 }
 
 /** A replayed schedule asked for a delivery that is not pending: the model or inputs changed. */
@@ -57,7 +62,7 @@ export function createStrategy(opts: StrategyOptions): Strategy {
     case 'pct':
       return pctStrategy(opts.seed, opts.pctDepth ?? DEFAULT_PCT_DEPTH, opts.pctSteps ?? 1000);
     case 'replay':
-      return replayStrategy(opts.schedule ?? []);
+      return replayStrategy(opts.schedule ?? [], opts.lenient ?? false);
   }
 }
 
@@ -121,15 +126,22 @@ function pctStrategy(seed: number, depth: number, steps: number): Strategy {
   };
 }
 
-/** Follow a recorded schedule label by label; when it runs out, continue in fifo order. */
-function replayStrategy(schedule: readonly string[]): Strategy {
+/**
+ * Follow a recorded schedule label by label; when it runs out, continue in
+ * fifo order. Strict replay fails on a label that is not pending; lenient
+ * replay skips it and tries the next recorded label.
+ */
+function replayStrategy(schedule: readonly string[], lenient: boolean): Strategy {
+  let next = 0;
   return {
     name: 'replay',
     choose(c, step) {
-      if (step >= schedule.length) return fifoIndex(c);
-      const wanted = schedule[step];
-      for (let i = 0; i < c.length; i++) if (c[i].label === wanted) return i;
-      throw new ReplayDivergence(step, wanted, c.map((x) => x.label));
+      while (next < schedule.length) {
+        const wanted = schedule[next++];
+        for (let i = 0; i < c.length; i++) if (c[i].label === wanted) return i;
+        if (!lenient) throw new ReplayDivergence(step, wanted, c.map((x) => x.label));
+      }
+      return fifoIndex(c);
     },
   };
 }
