@@ -34,16 +34,16 @@ export interface WaitEdge {
   readonly nodeDetail: string;
   /** What the context waits for: `space`, `data`, `the CPU`. */
   readonly what: string;
+  /** Who could let the waiter go; for a CPU, its holder (`held-by`) or the handler that borrowed it (`borrowed-cpu`). */
   readonly releasers: Releasers;
-  /** Edge override for CPU nodes held by a handler (`borrowed-cpu`). */
 }
 
 /** Index of each doomed context (can never run again), or empty. */
 export function doomedContexts(views: readonly ContextView[]): boolean[] {
   const byName = new Map(views.map((v, i) => [v.name, i]));
   const doomed = views.map((v) => !v.live && v.wait !== undefined);
-  // Contexts with no wait and not live (exited, or idle with nothing that could wake them) stay doomed-neutral:
-  // they cannot release anybody.
+  // A context that neither runs nor waits (it exited, or sleeps with nothing
+  // that could wake it) is not doomed itself but can release nobody.
   const canRelease = views.map((v) => v.live);
   let changed = true;
   while (changed) {
