@@ -4,6 +4,8 @@
  * back to UML, with a *blocking* write. When the pipe is full it sleeps in
  * that write holding the reply it reaped, and stops reaping: completions pile
  * up in the AIO ring until io_submit returns EAGAIN (DOMAIN.md B-4 steps 3-4).
+ * The reply carries the iocb's `data` back to the driver, as the real reply
+ * carries the aio pointer.
  */
 import { assign, emit, setup } from 'xstate';
 import type { Effect, IoEvent, KernelEvent } from '../src/index.js';
@@ -26,7 +28,8 @@ export const aioCompletion = setup({
       inHand: ({ event }) => {
         if (event.type !== 'ioGetevents.ok') return null;
         const ev: IoEvent = event.events[0];
-        return { bio: ev.iocb.bio, iocb: ev.iocb.id, err: ev.res < 0 ? ev.res : 0 };
+        const reply: UbdReply = { bio: ev.iocb.bio, iocb: ev.iocb.id, err: ev.res < 0 ? ev.res : 0 };
+        return ev.iocb.data === undefined ? reply : { ...reply, data: ev.iocb.data };
       },
     }),
     writeReply: emit(({ context }) => ({ type: 'put' as const, chan: context.pipe, item: context.inHand, ack: true })),

@@ -8,6 +8,11 @@
  * A request is either an AIO iocb (completed into its AIO ring, for
  * io_getevents) or a synchronous request from a helper thread that carries a
  * `replyTo` channel (pread/pwrite returning).
+ *
+ * With `media`, the disk is a host file whose contents matter: it puts each
+ * write on its media as it takes it (host submission order: overlapping
+ * writes land in that order, last one wins) and reports it with
+ * `mediaWrite`, so the kernel's sector shadow can check the order.
  */
 import { enqueueActions, setup } from 'xstate';
 import type { Effect, KernelEvent } from '../src/index.js';
@@ -18,6 +23,8 @@ export interface DiskInput {
   readonly latency?: number;
   /** AIO ring that iocbs complete into. */
   readonly ring?: string;
+  /** Report writes to the sector shadow as they reach the media. Default false. */
+  readonly media?: boolean;
 }
 
 /** What the disk serves: an iocb, or a helper's request naming where to reply. */
@@ -25,6 +32,8 @@ export interface DiskRequest {
   readonly id: string;
   readonly bio: string;
   readonly replyTo?: string;
+  readonly op?: 'read' | 'write';
+  readonly sector?: number;
 }
 
 type DiskEvent = KernelEvent | { type: 'serviced'; req: DiskRequest };
@@ -36,6 +45,7 @@ export const disk = setup({
     startService: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'get.ok') return;
       const req = event.item as DiskRequest;
+      if (context.media && req.op === 'write' && req.sector !== undefined) enqueue.emit({ type: 'mediaWrite', bio: req.bio, sector: req.sector });
       enqueue.raise({ type: 'serviced', req }, { delay: context.latency, id: `svc-${req.id}` });
     }),
     complete: enqueueActions(({ context, event, enqueue }) => {
@@ -47,7 +57,7 @@ export const disk = setup({
   },
 }).createMachine({
   id: 'disk',
-  context: ({ input }) => ({ queue: input.queue, latency: input.latency ?? 0, ring: input.ring ?? '' }),
+  context: ({ input }) => ({ queue: input.queue, latency: input.latency ?? 0, ring: input.ring ?? '', media: input.media ?? false }),
   initial: 'serving',
   states: {
     serving: {

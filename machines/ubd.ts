@@ -42,6 +42,8 @@ export interface UbdReply {
   readonly iocb: string;
   /** 0, or a negative errno. */
   readonly err: number;
+  /** The driver's pointer from the iocb (`aio_thread_reply.data`), when it set one. */
+  readonly data?: unknown;
 }
 
 export interface UbdInput {

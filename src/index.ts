@@ -2,7 +2,7 @@
  * The public API: what a machine or scenario author imports. Everything else
  * under src/ is internal and may change.
  */
-export type { Effect, EffectType, KernelEvent, Iocb, IoEvent } from './kernel/effects.js';
+export type { Effect, EffectType, KernelEvent, Iocb, IoEvent, Gfp, WriteSpec } from './kernel/effects.js';
 export { EIO, EAGAIN } from './kernel/effects.js';
 export { IPL_NONE, IPL_SOFTBIO, IPL_BIO, IPL_VM, IPL_HIGH } from './kernel/ipl.js';
 export type { SystemSpec, ContextSpec, CpuSpec, ResourceSpec, FaultSpec } from './kernel/system.js';
@@ -11,6 +11,8 @@ export type { RunOptions, RunResult, StuckBio, Delivery } from './kernel/simulat
 export type { StrategyName } from './kernel/strategy.js';
 export { STRATEGIES } from './kernel/strategy.js';
 export { ModelError } from './kernel/model-error.js';
+/** Seeded random numbers, for scenarios that draw a workload (never Math.random). */
+export { Prng } from './kernel/prng.js';
 export type { Outcome, CycleNode, Deadlock, Violation, StackOverflow } from './check/outcome.js';
 export { OUTCOMES } from './check/outcome.js';
 export type { TraceStep } from './kernel/trace.js';
@@ -19,3 +21,5 @@ export type { Scenario, VariantSpec, ParamSpec, ParamValue, Params, Expectation 
 export { runScenario } from './scenario/run.js';
 export type { ScenarioRun } from './scenario/run.js';
 export { InputError } from './input-error.js';
+export { expectOutcome, expectNoFinding } from './testing.js';
+export type { OutcomeClaimOptions } from './testing.js';

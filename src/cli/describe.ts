@@ -79,5 +79,7 @@ function capacityText(r: ResourceSpec): string {
       return `count ${r.count}`;
     case 'counter':
       return `value ${r.value ?? 0}`;
+    case 'buffer-cache':
+      return `memory ${r.memory} blocks, hiwater ${r.hiwater}`;
   }
 }

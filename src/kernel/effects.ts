@@ -18,6 +18,8 @@
  * holds its context.
  */
 
+import type { BufCacheEffect, BufCacheReply } from '../resources/buffer-cache.js';
+
 /** A host AIO control block as the driver submits it. */
 export interface Iocb {
   /** Canonical id, e.g. `ubd#3.0` (bio, chunk). */
@@ -26,6 +28,26 @@ export interface Iocb {
   readonly bio: string;
   readonly op?: 'read' | 'write';
   readonly sector?: number;
+  /**
+   * The driver's own pointer, handed back with the completion
+   * (`aio_thread_reply.data`): which buffers to free when it is done.
+   */
+  readonly data?: unknown;
+}
+
+/** kmalloc's allocation context: GFP_KERNEL may sleep for memory, GFP_ATOMIC never sleeps and may fail. */
+export type Gfp = 'GFP_KERNEL' | 'GFP_ATOMIC';
+
+/**
+ * What a write bio promises to put on the media: `count` sectors from
+ * `sector`. `barrier`: the submitter (a file system) requires every write
+ * queued before it to reach the media before it, and every write after it
+ * to go after it.
+ */
+export interface WriteSpec {
+  readonly sector: number;
+  readonly count: number;
+  readonly barrier?: boolean;
 }
 
 export type Effect =
@@ -49,6 +71,14 @@ export type Effect =
   /** The device finished an iocb (res < 0 is an errno; the fault injector may turn it into -EIO). No reply. */
   | { type: 'ioComplete'; ring: string; id: string; res?: number }
   // ---- memory -----------------------------------------------------------------------------
+  /**
+   * kmalloc on a page allocator. GFP_KERNEL sleeps while the allocator is under
+   * pressure (until some free hands it memory); GFP_ATOMIC never sleeps. Reply
+   * `kmalloc.ok {element}` or `kmalloc.fail` (GFP_ATOMIC only).
+   */
+  | { type: 'kmalloc'; allocator: string; gfp: Gfp }
+  /** kfree. No reply. */
+  | { type: 'kfree'; allocator: string; element: string }
   /** mempool_alloc. `wait` false = GFP_NOWAIT/GFP_ATOMIC. Reply `alloc.ok {element}` or `alloc.fail`. */
   | { type: 'alloc'; pool: string; wait: boolean }
   /** mempool_free. No reply. */
@@ -60,6 +90,8 @@ export type Effect =
   /** down() on a semaphore; `wait` false = down_trylock. Reply `down.ok` or `down.busy`. */
   | { type: 'down'; sem: string; wait?: boolean }
   | { type: 'up'; sem: string }
+  /** Take the next ticket (Jeff Dike's `started` counter: atomic_inc_return). Never blocks. Reply `ticketTake.ok {ticket}`. */
+  | { type: 'ticketTake'; counter: string }
   /** Sleep until the counter reaches `ticket` (Jeff Dike's `submitted` counter). Reply `ticketWait.ok`. */
   | { type: 'ticketWait'; counter: string; ticket: number }
   | { type: 'ticketAdvance'; counter: string; by?: number }
@@ -82,12 +114,33 @@ export type Effect =
    */
   | { type: 'call'; machine: string; input?: unknown }
   // ---- obligations and observability ----------------------------------------------------
-  /** A new bio enters the stack: from now on it must complete exactly once. */
-  | { type: 'bioSubmit'; bio: string }
+  /**
+   * A new bio enters the stack: from now on it must complete exactly once.
+   * With `write`, the bio is also queued in the sector shadow: the order of
+   * these effects is the order the stack promised to keep (queue order).
+   */
+  | { type: 'bioSubmit'; bio: string; write?: WriteSpec }
   /** bio_endio / biodone. `error` is an errno (0 = success). */
   | { type: 'bioComplete'; bio: string; error?: number }
-  /** Scenario metric: `add` to a counter or raise a high-water `max`. */
-  | { type: 'metric'; name: string; add?: number; max?: number };
+  /**
+   * A device put a write on its media (a host disk applies them in the order
+   * it takes them: host submission order). The sector shadow checks the
+   * order against the promised one. No reply.
+   */
+  | { type: 'mediaWrite'; bio: string; sector: number; count?: number }
+  /**
+   * Scenario metric: `add` to a counter or raise a high-water `max`. With
+   * `peak`, the counter is a gauge and the metric named `peak` keeps its
+   * high-water mark (`inFlight` +1/-1 with peak `maxInFlight`).
+   */
+  | { type: 'metric'; name: string; add?: number; max?: number; peak?: string }
+  // ---- buffer cache (NetBSD vfs_bio.c) ----------------------------------------------------
+  /**
+   * getblk, bufMalloc, getnewbuf, needbuffer, bufio, bufHandoff, biowait,
+   * biodone, brelse, vflushbuf on a buffer cache: the list with their
+   * replies is `BufCacheEffect` in src/resources/buffer-cache.ts.
+   */
+  | BufCacheEffect;
 
 export type EffectType = Effect['type'];
 
@@ -101,15 +154,19 @@ export type KernelEvent =
   | { type: 'ioSubmit.eagain'; ring: string; id: string }
   | { type: 'ioSubmit.error'; ring: string; id: string; errno: number }
   | { type: 'ioGetevents.ok'; ring: string; events: readonly IoEvent[] }
+  | { type: 'kmalloc.ok'; allocator: string; element: string }
+  | { type: 'kmalloc.fail'; allocator: string }
   | { type: 'alloc.ok'; pool: string; element: string }
   | { type: 'alloc.fail'; pool: string }
   | { type: 'lock.ok'; lock: string }
   | { type: 'lock.busy'; lock: string }
   | { type: 'down.ok'; sem: string }
   | { type: 'down.busy'; sem: string }
+  | { type: 'ticketTake.ok'; counter: string; ticket: number }
   | { type: 'ticketWait.ok'; counter: string; ticket: number }
   | { type: 'call.return'; machine: string; output: unknown }
-  | { type: 'irq'; handler: string };
+  | { type: 'irq'; handler: string }
+  | BufCacheReply;
 
 /** One completion returned by io_getevents. */
 export interface IoEvent {

@@ -81,6 +81,18 @@ export class ExecContext {
     this.labels = { reply: `${n}.reply`, resume: `${n}.resume`, irq: `${n}.irq`, mailbox: `${n}.mailbox` };
   }
 
+  private readonly timerLabels = new Map<string, string>();
+
+  /** Schedule label of a timer, interned: a long run would otherwise keep one new string per timer step. */
+  timerLabel(id: string): string {
+    let l = this.timerLabels.get(id);
+    if (l === undefined) {
+      l = `${this.name}.timer:${id}`;
+      this.timerLabels.set(id, l);
+    }
+    return l;
+  }
+
   get top(): Frame {
     return this.frames[this.frames.length - 1];
   }

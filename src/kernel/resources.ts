@@ -7,6 +7,7 @@ import { Mempool } from '../resources/mempool.js';
 import { Lock } from '../resources/lock.js';
 import { Semaphore } from '../resources/semaphore.js';
 import { TicketCounter } from '../resources/ticket-counter.js';
+import { BufferCache } from '../resources/buffer-cache.js';
 import type { ResourceSpec } from './system.js';
 import { Prng } from './prng.js';
 import { ModelError } from './model-error.js';
@@ -41,7 +42,7 @@ function create(s: ResourceSpec, clock: SimClock, root: Prng, made: Map<string, 
     case 'mempool': {
       const backing = made.get(s.backing);
       if (!(backing instanceof PageAllocator)) throw new ModelError(`mempool '${s.name}': backing '${s.backing}' is not a declared allocator`);
-      return new Mempool({ name: s.name, minNr: s.minNr, backing }, clock);
+      return new Mempool({ name: s.name, minNr: s.minNr, backing, freedBy: s.freedBy ? [...s.freedBy] : undefined }, clock);
     }
     case 'lock':
       return new Lock({ name: s.name, flavour: s.flavour }, clock);
@@ -49,5 +50,7 @@ function create(s: ResourceSpec, clock: SimClock, root: Prng, made: Map<string, 
       return new Semaphore({ name: s.name, count: s.count, upBy: s.upBy ? [...s.upBy] : undefined }, clock);
     case 'counter':
       return new TicketCounter({ name: s.name, value: s.value, advancers: s.advancers ? [...s.advancers] : undefined }, clock);
+    case 'buffer-cache':
+      return new BufferCache({ name: s.name, hiwater: s.hiwater, memory: s.memory, buffers: s.buffers }, clock);
   }
 }

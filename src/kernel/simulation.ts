@@ -3,15 +3,20 @@ import type { Resource, Wakeup, Waiter } from '../resources/resource.js';
 import { Channel } from '../resources/channel.js';
 import { AioRing } from '../resources/aio-ring.js';
 import { Mempool } from '../resources/mempool.js';
+import { PageAllocator } from '../resources/allocator.js';
 import { Lock } from '../resources/lock.js';
 import { Semaphore } from '../resources/semaphore.js';
 import { TicketCounter } from '../resources/ticket-counter.js';
+import { BufferCache } from '../resources/buffer-cache.js';
 import { BioLedger } from '../check/bio-ledger.js';
 import { findDeadlock, type ContextView } from '../check/wait-for.js';
+import { checkSleepInAtomic, type AtomicState } from '../check/sleep-in-atomic.js';
+import { SectorShadow } from '../check/write-order.js';
 import type { Deadlock, Outcome, StackOverflow, Violation } from '../check/outcome.js';
 import type { Effect, Iocb, IoEvent, KernelEvent } from './effects.js';
 import type { SystemSpec } from './system.js';
 import { Cpu } from './cpu.js';
+import { IPL_HIGH } from './ipl.js';
 import { ExecContext, type Frame } from './exec-context.js';
 import { MachineHost, isDone, outputOf, stateText, type MachineStep } from './xstate-adapter.js';
 import { TimerQueue, type Timer } from './timers.js';
@@ -107,6 +112,8 @@ export class Simulation {
   readonly cpus = new Map<string, Cpu>();
   readonly resources: Map<string, Resource>;
   readonly ledger = new BioLedger();
+  /** Sector contents as the stack promised them vs as devices applied them (check/write-order.ts). */
+  readonly shadow = new SectorShadow();
   readonly metrics: Record<string, number> = {};
   private readonly byName = new Map<string, ExecContext>();
   private readonly mailboxOwner = new Map<Resource, ExecContext>();
@@ -213,6 +220,32 @@ export class Simulation {
   }
 
   /**
+   * An independent copy of the run as it stands, for explorers that branch
+   * (exhaustive DFS/BFS): stepping one never changes the other, and the copy
+   * continues exactly as the original would (same candidates, trace hash,
+   * verdict). Everything a run mutates is copied; what it only reads is
+   * shared: the system and its machines, the machine hosts, and XState
+   * snapshots, which are immutable values. The strategy is shared too (it is
+   * a closure), so drive a clone with `pending()`/`step()`, not `run()`.
+   * About 10x cheaper than replaying a schedule on a fresh simulation.
+   */
+  clone(): Simulation {
+    const shared = new Map<object, unknown>();
+    const share = (o: object): void => void shared.set(o, o);
+    share(this.system);
+    share(this.strategy);
+    for (const spec of this.system.contexts) share(spec.machine);
+    for (const m of Object.values(this.system.callable ?? {})) share(m);
+    for (const c of this.contexts) {
+      for (const f of c.frames) {
+        share(f.snapshot);
+        share(f.host);
+      }
+    }
+    return copyGraph(this, shared) as Simulation;
+  }
+
+  /**
    * Canonical text of the whole simulated state (machines' state values and
    * contexts, queues, blocked operations, CPUs, resources, timers relative to
    * now, open bios), for state hashing in exhaustive search. Two states with
@@ -296,7 +329,7 @@ export class Simulation {
       const ctx = this.contexts[t.ctx];
       if (ctx.blocked || ctx.effects.length || ctx.exited || !this.canRun(ctx)) continue;
       if (ctx.isHandler && !ctx.irqActive) continue;
-      out.push({ kind: 'timer', label: t.label ?? (t.label = `${ctx.name}.timer:${t.id}`), ctx: t.ctx, seq: t.pendingSeq, timer: t });
+      out.push({ kind: 'timer', label: t.label ?? (t.label = ctx.timerLabel(t.id)), ctx: t.ctx, seq: t.pendingSeq, timer: t });
     }
   }
 
@@ -454,6 +487,8 @@ export class Simulation {
 
   private perform(ctx: ExecContext, e: Effect): void {
     const me = ctx.name;
+    const atomic = checkSleepInAtomic(e, () => `${me} (${ctx.kind}, in ${ctx.top.host.machine.id} ${stateText(ctx.top.snapshot)})`, () => this.atomicState(ctx), (n) => this.resources.get(n));
+    if (atomic) this.violate('sleep-in-atomic', [me], atomic);
     switch (e.type) {
       case 'put': {
         const chan = this.channel(e.chan, e.type);
@@ -522,6 +557,20 @@ export class Simulation {
         else this.reply(ctx, r.status === 'ok' ? { type: 'alloc.ok', pool: e.pool, element: r.value as string } : { type: 'alloc.fail', pool: e.pool });
         return;
       }
+      case 'kmalloc': {
+        const allocator = this.typed(e.allocator, PageAllocator, 'kmalloc');
+        const r = allocator.alloc(me, { wait: e.gfp === 'GFP_KERNEL' });
+        this.note(`kmalloc ${e.allocator} ${e.gfp}`, r.status);
+        if (r.status === 'blocked') this.block(ctx, allocator, 'kmalloc', true, false);
+        else this.reply(ctx, r.status === 'ok' ? { type: 'kmalloc.ok', allocator: e.allocator, element: r.value as string } : { type: 'kmalloc.fail', allocator: e.allocator });
+        return;
+      }
+      case 'kfree': {
+        const wakeups = this.typed(e.allocator, PageAllocator, 'kfree').free(e.element);
+        this.note(`kfree ${e.element}`, 'ok');
+        this.wakeAll(wakeups);
+        return;
+      }
       case 'free': {
         const r = this.typed(e.pool, Mempool, 'free').free(me, e.element);
         this.note(`free ${e.pool}`, 'ok');
@@ -554,6 +603,12 @@ export class Simulation {
         const r = this.typed(e.sem, Semaphore, 'up').up(me);
         this.note(`up ${e.sem}`, 'ok');
         this.wakeAll(r.wakeups);
+        return;
+      }
+      case 'ticketTake': {
+        const ticket = this.typed(e.counter, TicketCounter, 'ticketTake').take(me);
+        this.note(`ticketTake ${e.counter}`, `ticket ${ticket}`);
+        this.reply(ctx, { type: 'ticketTake.ok', counter: e.counter, ticket });
         return;
       }
       case 'ticketWait': {
@@ -600,6 +655,13 @@ export class Simulation {
       case 'bioSubmit': {
         const v = this.ledger.submit(e.bio, this.clock.step);
         if (v) this.violate('bio conservation', [me], v);
+        if (e.write) this.shadow.queue(e.bio, me, e.write);
+        return;
+      }
+      case 'mediaWrite': {
+        const v = this.shadow.apply(e.bio, e.sector, e.count ?? 1);
+        this.note(`mediaWrite ${e.bio} sector ${e.sector}${(e.count ?? 1) > 1 ? `+${e.count}` : ''}`, v ? 'out of order' : 'ok');
+        if (v) this.violate('write ordering', [...v.contexts], v.message);
         return;
       }
       case 'bioComplete': {
@@ -612,6 +674,25 @@ export class Simulation {
         const cur = this.metrics[e.name] ?? 0;
         if (e.add !== undefined) this.metrics[e.name] = cur + e.add;
         if (e.max !== undefined) this.metrics[e.name] = Math.max(cur, e.max);
+        if (e.peak !== undefined) this.metrics[e.peak] = Math.max(this.metrics[e.peak] ?? 0, this.metrics[e.name]);
+        return;
+      }
+      case 'getblk':
+      case 'bufMalloc':
+      case 'getnewbuf':
+      case 'needbuffer':
+      case 'bufio':
+      case 'bufHandoff':
+      case 'biowait':
+      case 'biodone':
+      case 'brelse':
+      case 'vflushbuf': {
+        const cache = this.typed(e.cache, BufferCache, e.type);
+        const r = cache.perform(me, e);
+        this.note(`${e.type} ${r.note}`, r.status);
+        this.wakeAll(r.wakeups);
+        if (r.status === 'blocked') this.block(ctx, cache, e.type, true, false);
+        else if (r.reply) this.reply(ctx, r.reply);
         return;
       }
       default:
@@ -673,6 +754,16 @@ export class Simulation {
           break;
         case 'waitFor':
           this.reply(ctx, { type: 'ticketWait.ok', counter: name, ticket: b.arg ?? 0 });
+          break;
+        case 'kmalloc':
+          this.reply(ctx, { type: 'kmalloc.ok', allocator: name, element: w.value as string });
+          break;
+        case 'getblk':
+        case 'getnewbuf':
+        case 'needbuffer':
+        case 'biowait':
+          // The buffer cache says what each of its sleepers gets back.
+          this.reply(ctx, w.value as KernelEvent);
           break;
       }
     }
@@ -754,8 +845,11 @@ export class Simulation {
     if (ctx.exited) return { name: ctx.name, state, detail, live: false, midWork: false };
     if (ctx.blocked) {
       const r = ctx.blocked.resource;
+      // A plain blocking put has no reply: the machine already moved on (often into an idle state),
+      // but the context is stuck with the item in hand, in the middle of work.
+      const inHand = ctx.blocked.op === 'put' && !ctx.blocked.reply;
       const waiter = r.waiters().find((w) => w.ctx === ctx.name) ?? { ctx: ctx.name, what: ctx.blocked.op, since: ctx.blocked.since };
-      return { name: ctx.name, state, detail, live: false, midWork, wait: { node: r.name, nodeKind: 'resource', nodeDetail: r.describe(), what: waiter.what, releasers: r.releasers(waiter) } };
+      return { name: ctx.name, state, detail, live: false, midWork: midWork || inHand, wait: { node: r.name, nodeKind: 'resource', nodeDetail: r.describe(), what: waiter.what, releasers: r.releasers(waiter) } };
     }
     const pending =
       ctx.effects.length > 0 ||
@@ -791,6 +885,15 @@ export class Simulation {
       return { name: ctx.name, state, detail, live: false, midWork: false, wait: { node: line.name, nodeKind: 'resource', nodeDetail: line.describe(), what: 'data (its interrupt line)', releasers: line.releasers(waiter) } };
     }
     return { name: ctx.name, state, detail, live: false, midWork: false };
+  }
+
+  /** What could make `ctx` atomic now: its handler, the level it raised its CPU to, the spin locks it holds. */
+  private atomicState(ctx: ExecContext): AtomicState {
+    const cpu = ctx.cpu;
+    const ipl = cpu && cpu.iplOwner === ctx.index ? cpu.ipl : 0;
+    const spinLocks: string[] = [];
+    for (const r of this.resources.values()) if (r instanceof Lock && r.flavour === 'spin' && r.owner === ctx.name) spinLocks.push(r.name);
+    return { inInterrupt: ctx.irqActive ? ctx.irqLevel : undefined, ipl, interruptsOff: ipl >= IPL_HIGH, spinLocks };
   }
 
   private contextDetail(ctx: ExecContext): string {
@@ -891,6 +994,16 @@ export class Simulation {
       } else if (r instanceof AioRing) {
         m[`${name}.eagain`] = r.eagainCount;
         m[`${name}.fullCount`] = r.fullCount;
+      } else if (r instanceof Semaphore) {
+        m[`${name}.waits`] = r.downsBlocked;
+      } else if (r instanceof TicketCounter) {
+        m[`${name}.waits`] = r.waitsBlocked;
+      } else if (r instanceof Mempool) {
+        m[`${name}.waits`] = r.allocsBlocked;
+        m[`${name}.reserveAllocs`] = r.reserveAllocs;
+      } else if (r instanceof PageAllocator) {
+        m[`${name}.failures`] = r.failCount;
+        m[`${name}.sleeps`] = r.sleeps;
       }
     }
     for (const [at, n] of Object.entries(this.faults.injected)) m[`faults.${at}`] = n;
@@ -916,6 +1029,41 @@ export class Simulation {
         return `completed: ${this.ledger.completed} bio(s) completed${this.ledger.failed ? ` (${this.ledger.failed} with an error)` : ''}, every invariant held`;
     }
   }
+}
+
+/**
+ * Deep copy of an object graph that keeps its shape: shared references stay
+ * shared (`memo` maps each original to its copy, and starts with the objects
+ * to share as themselves), class instances keep their prototype, arrays, maps
+ * and sets are rebuilt. Frozen objects are immutable and shared as they are.
+ */
+function copyGraph(v: unknown, memo: Map<object, unknown>): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const known = memo.get(v);
+  if (known !== undefined) return known;
+  if (Object.isFrozen(v)) return v;
+  if (Array.isArray(v)) {
+    const a: unknown[] = new Array(v.length);
+    memo.set(v, a);
+    for (let i = 0; i < v.length; i++) a[i] = copyGraph(v[i], memo);
+    return a;
+  }
+  if (v instanceof Map) {
+    const m = new Map();
+    memo.set(v, m);
+    for (const [k, x] of v) m.set(copyGraph(k, memo), copyGraph(x, memo));
+    return m;
+  }
+  if (v instanceof Set) {
+    const m = new Set();
+    memo.set(v, m);
+    for (const x of v) m.add(copyGraph(x, memo));
+    return m;
+  }
+  const o = Object.create(Object.getPrototypeOf(v)) as Record<string, unknown>;
+  memo.set(v, o);
+  for (const k of Object.keys(v)) o[k] = copyGraph((v as Record<string, unknown>)[k], memo);
+  return o;
 }
 
 function mentions(item: unknown, bio: string): boolean {

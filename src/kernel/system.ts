@@ -1,4 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
+import type { InitialBuf } from '../resources/buffer-cache.js';
 
 /**
  * What a scenario hands the kernel: CPUs, execution contexts (each running a
@@ -58,10 +59,27 @@ export type ResourceSpec =
       readonly device?: string;
     }
   | { readonly kind: 'allocator'; readonly name: string; readonly pressure: 'none' | 'always' | { readonly failP: number }; readonly limit?: number }
-  | { readonly kind: 'mempool'; readonly name: string; readonly minNr: number; readonly backing: string }
+  | {
+      readonly kind: 'mempool';
+      readonly name: string;
+      readonly minNr: number;
+      readonly backing: string;
+      /** Contexts that free its elements (the completion path), if not the ones that allocate them. */
+      readonly freedBy?: readonly string[];
+    }
   | { readonly kind: 'lock'; readonly name: string; readonly flavour: 'spin' | 'sleep' }
   | { readonly kind: 'semaphore'; readonly name: string; readonly count: number; readonly upBy?: readonly string[] }
-  | { readonly kind: 'counter'; readonly name: string; readonly value?: number; readonly advancers?: readonly string[] };
+  | { readonly kind: 'counter'; readonly name: string; readonly value?: number; readonly advancers?: readonly string[] }
+  | {
+      readonly kind: 'buffer-cache';
+      readonly name: string;
+      /** bufmem_hiwater in blocks: allocbuf trims above it (soft). */
+      readonly hiwater: number;
+      /** Buffer memory in blocks: buf_malloc sleeps when it is used up (hard). */
+      readonly memory: number;
+      /** Buffers in core at boot, LRU order (head first). */
+      readonly buffers?: readonly InitialBuf[];
+    };
 
 /**
  * Error injection: `at` a fault point, fail with probability `p`, or on the

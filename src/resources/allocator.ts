@@ -1,10 +1,14 @@
 /**
- * The backing allocator (kmalloc, a slab cache, the page allocator) that a
- * mempool sits in front of. It never sleeps here: memory pressure shows up as
- * a failed no-wait attempt, which is exactly what mempool_alloc's first try
- * sees. Whether to wait is the mempool's business.
+ * The page allocator behind kmalloc (and behind every mempool). Memory
+ * pressure shows up as a failed attempt: what GFP_ATOMIC / GFP_NOWAIT callers
+ * and mempool_alloc's first try see. A GFP_KERNEL caller instead sleeps until
+ * some free hands it memory (`alloc` with `wait`): any free anywhere refills
+ * the allocator, so such a sleeper never closes a cycle in the wait-for graph
+ * (`releasers` is `anyone`). If nothing is ever freed, the run ends in an
+ * orphaned wait (quiescent with bios open) or no-progress (other events keep
+ * happening) — never in a cycle.
  */
-import { Resource, type CtxId, type Releasers, type SimClock, type Waiter } from './resource.js';
+import { NO_WAKEUPS, Resource, type CtxId, type OpResult, type Releasers, type SimClock, type Waiter, type Wakeup } from './resource.js';
 
 /**
  * `none`: every attempt succeeds (up to `limit`); `always`: every attempt
@@ -20,16 +24,23 @@ export interface PageAllocatorOptions {
   readonly limit?: number;
 }
 
+interface ParkedSleeper extends Waiter {
+  readonly what: 'memory';
+}
+
 export class PageAllocator extends Resource {
   readonly kind = 'allocator';
 
   /** Attempts that failed (pressure or limit). */
   failCount = 0;
+  /** GFP_KERNEL allocations that found no memory and slept. */
+  sleeps = 0;
 
   readonly pressure: MemoryPressure;
   private readonly limit: number;
   // Element -> context it was handed to; insertion order is allocation order.
   private readonly out = new Map<string, CtxId>();
+  private readonly parked: ParkedSleeper[] = [];
   private seq = 0;
 
   constructor(
@@ -74,16 +85,41 @@ export class PageAllocator extends Resource {
     return element;
   }
 
-  free(element: string): void {
+  /**
+   * kmalloc: one attempt; on failure a GFP_KERNEL caller (`wait`) sleeps
+   * until a free hands it memory, a GFP_ATOMIC caller gets EAGAIN (NULL).
+   */
+  alloc(ctx: CtxId, opts: { wait: boolean }): OpResult<string> {
+    this.refuseIfParked(ctx, 'kmalloc');
+    const element = this.tryAlloc(ctx);
+    if (element !== undefined) return { status: 'ok', value: element, wakeups: NO_WAKEUPS };
+    if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
+    this.sleeps++;
+    this.parked.push({ ctx, what: 'memory', since: this.clock.step });
+    return { status: 'blocked', wakeups: NO_WAKEUPS };
+  }
+
+  /**
+   * kfree (or a mempool giving an element back). Memory freed while someone
+   * sleeps in GFP_KERNEL goes straight to the oldest sleeper: that is what
+   * the free's wake-up of the reclaim waiters amounts to.
+   */
+  free(element: string): readonly Wakeup[] {
     if (!this.out.delete(element)) {
       throw new Error(`allocator ${this.name}: free of ${element}, which it did not hand out or was already freed`);
     }
+    const sleeper = this.parked.shift();
+    if (sleeper !== undefined) {
+      this.out.set(element, sleeper.ctx);
+      return [{ ctx: sleeper.ctx, op: 'kmalloc', value: element }];
+    }
     this.recordLevel();
+    return NO_WAKEUPS;
   }
 
-  /** Nobody parks here: failure is immediate. */
+  /** GFP_KERNEL callers sleeping for memory, oldest first. */
   waiters(): readonly Waiter[] {
-    return [];
+    return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
   }
 
   /** Any free anywhere may refill it, so it never closes a cycle. */
@@ -93,7 +129,8 @@ export class PageAllocator extends Resource {
 
   describe(): string {
     const fill = this.limit === Infinity ? `${this.out.size} out` : `${this.out.size}/${this.limit} out`;
-    return `${this.kind} ${this.name} (${fill}, pressure ${pressureText(this.pressure)})`;
+    const sleeping = this.parked.length > 0 ? `, ${this.parked.length} sleeping` : '';
+    return `${this.kind} ${this.name} (${fill}, pressure ${pressureText(this.pressure)}${sleeping})`;
   }
 
   checkConservation(): string | undefined {
@@ -109,7 +146,7 @@ export class PageAllocator extends Resource {
    */
   fingerprint(): string {
     const out = [...this.out].map(([element, ctx]) => `${element}@${ctx}`).join(',');
-    return `${this.kind} ${this.name} out[${out}]`;
+    return `${this.kind} ${this.name} out[${out}] wait[${this.parked.map((w) => w.ctx).join(',')}]`;
   }
 
   private underPressure(): boolean {

@@ -22,6 +22,12 @@ export interface MempoolOptions {
   /** Elements kept in reserve (mempool_create's `min_nr`). */
   readonly minNr: number;
   readonly backing: PageAllocator;
+  /**
+   * Contexts that free its elements, if known up front: an element that
+   * travels with an I/O is freed by the completion path (an interrupt
+   * handler), not by the context that allocated it.
+   */
+  readonly freedBy?: readonly CtxId[];
 }
 
 interface ParkedAllocator extends Waiter {
@@ -48,9 +54,11 @@ export class Mempool extends Resource {
   // Element -> context that allocated it; insertion order is allocation order.
   private readonly out = new Map<string, CtxId>();
   private readonly parked: ParkedAllocator[] = [];
+  private readonly freedBy: readonly CtxId[] | undefined;
 
   constructor(opts: MempoolOptions, clock: SimClock) {
     super(opts.name, clock);
+    this.freedBy = opts.freedBy;
     if (!Number.isInteger(opts.minNr) || opts.minNr < 0) {
       throw new Error(`mempool ${opts.name}: minNr must be a whole number >= 0, got ${opts.minNr}`);
     }
@@ -128,10 +136,12 @@ export class Mempool extends Resource {
       this.out.set(element, waiter.ctx);
       return { status: 'ok', wakeups: [{ ctx: waiter.ctx, op: 'alloc', value: element }] };
     }
+    let wakeups = NO_WAKEUPS;
     if (this.reserve.length < this.minNr) this.reserve.push(element);
-    else this.backing.free(element);
+    // Back to the allocator, where it may wake a GFP_KERNEL sleeper.
+    else wakeups = this.backing.free(element);
     this.recordLevel();
-    return { status: 'ok', wakeups: NO_WAKEUPS };
+    return { status: 'ok', wakeups };
   }
 
   /** Contexts holding elements of this pool, in allocation order, each once. */
@@ -145,9 +155,11 @@ export class Mempool extends Resource {
 
   /**
    * Only a free of one of this pool's elements wakes a waiter (a free
-   * elsewhere refills the allocator, which a waiter does not retry here).
+   * elsewhere refills the allocator, which a waiter does not retry here):
+   * the declared freers, else the holders.
    */
   releasers(_waiter: Waiter): Releasers {
+    if (this.freedBy !== undefined) return this.freedBy.map((ctx) => ({ ctx, edge: 'may-release' }));
     return this.holders().map((ctx) => ({ ctx, edge: 'held-by' }));
   }
 

@@ -30,6 +30,9 @@ interface ParkedDowner extends Waiter {
 export class Semaphore extends Resource {
   readonly kind = 'semaphore';
 
+  /** down() calls that had to sleep. */
+  downsBlocked = 0;
+
   /** Units available to down() now. */
   private value: number;
   // Units in existence: the initial count, plus every up() that matched no
@@ -74,6 +77,7 @@ export class Semaphore extends Resource {
       return { status: 'ok', wakeups: NO_WAKEUPS };
     }
     if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
+    this.downsBlocked++;
     this.parked.push({ ctx, what: 'semaphore', since: this.clock.step });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }

@@ -1,10 +1,12 @@
 /**
  * A monotonic counter that contexts wait on until it reaches their ticket:
  * Jeff Dike's `started`/`submitted` sequencing for ubd (a request may go to
- * the host only once `submitted` equals its ticket). Its failure mode is the
- * ticket leak: a request that errors out without advancing the counter
- * leaves every later request waiting for something nobody will do — an
- * orphaned wait, which `releasers` reports as an empty list.
+ * the host only once `submitted` equals its ticket). `take` is the `started`
+ * side (atomic_inc_return at dequeue), `advance` the `submitted` side. Its
+ * failure mode is the ticket leak: a request that errors out without
+ * advancing the counter leaves every later request waiting for something
+ * nobody will do — an orphaned wait, which `releasers` reports as an empty
+ * list (or as a chain ending at the context that took the ticket and exited).
  */
 import {
   NO_WAKEUPS,
@@ -29,6 +31,14 @@ interface ParkedTicket extends Waiter {
   readonly target: number;
 }
 
+/** A ticket handed out by `take` and not yet passed on by its holder's `advance`. */
+interface Outstanding {
+  readonly ticket: number;
+  readonly ctx: CtxId;
+  /** Its holder took a newer ticket without advancing this one: nobody will ever pass it on. */
+  abandoned: boolean;
+}
+
 export class TicketCounter extends Resource {
   readonly kind = 'counter';
 
@@ -36,6 +46,12 @@ export class TicketCounter extends Resource {
   private readonly parked: ParkedTicket[] = [];
   private readonly declaredAdvancers: readonly CtxId[] | undefined;
   private readonly observedAdvancers: CtxId[] = [];
+  // Jeff's `started`: the next ticket `take` hands out.
+  private started = 0;
+  private readonly outstanding: Outstanding[] = [];
+
+  /** waitFor calls that had to sleep. */
+  waitsBlocked = 0;
 
   constructor(opts: TicketCounterOptions, clock: SimClock) {
     super(opts.name, clock);
@@ -62,11 +78,30 @@ export class TicketCounter extends Resource {
     return this.current;
   }
 
+  /** Tickets handed out so far (the `started` counter). */
+  get taken(): number {
+    return this.started;
+  }
+
+  /**
+   * Hand out the next ticket (`atomic_inc_return(&started) - 1`), never
+   * blocking. A context that takes a ticket while an older one of its own is
+   * still outstanding has abandoned the older one (it exited the request that
+   * held it without advancing: the leak).
+   */
+  take(ctx: CtxId): number {
+    for (const t of this.outstanding) if (t.ctx === ctx) t.abandoned = true;
+    const ticket = this.started++;
+    this.outstanding.push({ ticket, ctx, abandoned: false });
+    return ticket;
+  }
+
   /** Proceed once the counter has reached `target`. */
   waitFor(ctx: CtxId, target: number, opts: { wait: boolean }): OpResult {
     this.refuseIfParked(ctx, 'waitFor');
     if (this.current >= target) return { status: 'ok', wakeups: NO_WAKEUPS };
     if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
+    this.waitsBlocked++;
     this.parked.push({ ctx, what: `ticket ${target}`, since: this.clock.step, target });
     this.recordLevel();
     return { status: 'blocked', wakeups: NO_WAKEUPS };
@@ -78,6 +113,12 @@ export class TicketCounter extends Resource {
       throw new Error(`counter ${this.name}: ${ctx} advances by ${by}; the step must be a whole number >= 1`);
     }
     if (!this.observedAdvancers.includes(ctx)) this.observedAdvancers.push(ctx);
+    // The advancer passes on its own oldest live ticket, if it took any.
+    for (let n = 0; n < by; n++) {
+      const mine = this.outstanding.findIndex((t) => t.ctx === ctx && !t.abandoned);
+      if (mine < 0) break;
+      this.outstanding.splice(mine, 1);
+    }
     this.current += by;
     const wakeups: Wakeup[] = [];
     for (let i = 0; i < this.parked.length; ) {
@@ -97,15 +138,26 @@ export class TicketCounter extends Resource {
     return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
   }
 
-  /** Declared advancers, else whoever advanced it so far; nobody means an orphaned wait. */
-  releasers(_waiter: Waiter): Releasers {
-    const advancers = this.declaredAdvancers ?? this.observedAdvancers;
-    return advancers.map((ctx) => ({ ctx, edge: 'may-release' }));
+  /**
+   * Declared advancers; else, once tickets are handed out, the holders of
+   * live tickets before the waiter's (only they can move the counter to it);
+   * else whoever advanced it so far. Nobody means an orphaned wait.
+   */
+  releasers(waiter: Waiter): Releasers {
+    if (this.declaredAdvancers !== undefined) return this.declaredAdvancers.map((ctx) => ({ ctx, edge: 'may-release' }));
+    if (this.started > 0) {
+      const target = this.parked.find((w) => w.ctx === waiter.ctx)?.target ?? Infinity;
+      const holders = this.outstanding.filter((t) => t.ticket < target && !t.abandoned && t.ctx !== waiter.ctx).map((t) => t.ctx);
+      return [...new Set(holders)].map((ctx) => ({ ctx, edge: 'may-release' }));
+    }
+    return this.observedAdvancers.map((ctx) => ({ ctx, edge: 'may-release' }));
   }
 
   describe(): string {
     const waiting = this.parked.length > 0 ? `, ${this.parked.length} waiting: ${this.parked.map((w) => w.what).join(', ')}` : '';
-    return `${this.kind} ${this.name} (value ${this.current}${waiting})`;
+    const lost = this.outstanding.filter((t) => t.abandoned).map((t) => `ticket ${t.ticket} abandoned by ${t.ctx}`);
+    const tickets = this.started > 0 ? `, ${this.started} tickets taken${lost.length > 0 ? `; ${lost.join(', ')}` : ''}` : '';
+    return `${this.kind} ${this.name} (value ${this.current}${tickets}${waiting})`;
   }
 
   checkConservation(): string | undefined {
@@ -118,6 +170,7 @@ export class TicketCounter extends Resource {
 
   fingerprint(): string {
     const waiting = this.parked.map((w) => `${w.ctx}:${w.target}`).join(',');
-    return `${this.kind} ${this.name} value[${this.current}] wait[${waiting}]`;
+    const held = this.outstanding.map((t) => `${t.ticket}@${t.ctx}${t.abandoned ? '!' : ''}`).join(',');
+    return `${this.kind} ${this.name} value[${this.current}] started[${this.started}] held[${held}] wait[${waiting}]`;
   }
 }

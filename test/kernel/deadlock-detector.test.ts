@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation, type SystemSpec } from '../../src/index.js';
-import { lockPair, poller, sleeper, solo, ticker, ticketWaiter } from './fixtures.js';
+import { blindWriter, lockPair, poller, sleeper, solo, ticker, ticketWaiter } from './fixtures.js';
 
 const abba = (withTicker: boolean): SystemSpec => ({
   cpus: [],
@@ -47,7 +47,7 @@ describe('the deadlock detector is general, not per scenario', () => {
     expect(r.deadlock!.shape).toBe('orphan');
     expect(r.deadlock!.nodes.map((n) => n.id)).toEqual(['solo', 'submitted']);
     expect(r.explanation).toMatch(/orphaned wait: solo .*waits for ticket 3 in counter submitted.*no live context can ever provide it/);
-    expect(r.bios.stuck).toEqual([{ bio: 'w#1', where: 'held by a context (not in any queue)' }]);
+    expect(r.bios.stuck).toEqual([{ bio: 'w#1', where: 'in hand of solo (waitingForTurn)' }]);
   });
 
   it('an orphan is still found while unrelated timers fire', () => {
@@ -62,6 +62,29 @@ describe('the deadlock detector is general, not per scenario', () => {
     const r = new Simulation(sys, { maxSteps: 50_000 }).run();
     expect(r.outcome).toBe('deadlock');
     expect(r.deadlock!.shape).toBe('orphan');
+  });
+
+  it('contexts stuck in plain blocking puts are mid-work even when their machine already sits in an idle state: a cycle, not an orphan', () => {
+    const sys: SystemSpec = {
+      cpus: [],
+      contexts: [
+        { name: 'A', kind: 'thread', machine: blindWriter, input: { out: 'a->b', in: 'b->a', bio: 'A#1' } },
+        { name: 'B', kind: 'thread', machine: blindWriter, input: { out: 'b->a', in: 'a->b', bio: 'B#1' } },
+      ],
+      resources: [
+        { kind: 'channel', name: 'a->b', capacity: 1, readers: ['B'], writers: ['A'] },
+        { kind: 'channel', name: 'b->a', capacity: 1, readers: ['A'], writers: ['B'] },
+      ],
+    };
+    const r = new Simulation(sys).run();
+    expect(r.outcome).toBe('deadlock');
+    expect(r.deadlock!.shape).toBe('cycle');
+    expect(r.deadlock!.nodes.map((n) => [n.id, n.edge])).toEqual([
+      ['A', 'waits-for'],
+      ['a->b', 'only-reader'],
+      ['B', 'waits-for'],
+      ['b->a', 'only-reader'],
+    ]);
   });
 
   it('events that keep happening without a bio completing are no-progress, not deadlock', () => {

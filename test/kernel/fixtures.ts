@@ -233,3 +233,77 @@ export const orderChecker = setup({
     }),
   },
 }).createMachine({ id: 'order-checker', context: { last: {} }, initial: 'receiving', states: { receiving: { tags: ['idle'], on: { 'get.ok': { actions: 'check' } } } } });
+
+/**
+ * A thread that performs `effects` in order, waits for the event named
+ * `awaits` (the reply of the last one), then performs `then` and exits. For
+ * checks that look at a single call in a chosen situation (spin lock held,
+ * interrupts off, ...).
+ */
+export const scripted = setup({
+  types: {} as {
+    context: { effects: readonly Effect[]; awaits: string; then: readonly Effect[] };
+    input: { effects: readonly Effect[]; awaits: string; then?: readonly Effect[] };
+    events: KernelEvent;
+    emitted: Effect;
+  },
+  guards: { isAwaited: ({ context, event }) => event.type === context.awaits },
+  actions: {
+    perform: enqueueActions(({ context, enqueue }) => context.effects.forEach((e) => enqueue.emit(e))),
+    finish: enqueueActions(({ context, enqueue }) => context.then.forEach((e) => enqueue.emit(e))),
+  },
+}).createMachine({
+  id: 'scripted',
+  context: ({ input }) => ({ then: [], ...input }),
+  initial: 'calling',
+  states: {
+    calling: { tags: ['blocked'], entry: 'perform', on: { '*': { guard: 'isAwaited', target: 'done', actions: 'finish' } } },
+    done: { type: 'final' },
+  },
+});
+
+/** An interrupt handler that performs `effects`, waits for `awaits`, performs `then` and returns from the interrupt. */
+export const scriptedHandler = setup({
+  types: {} as {
+    context: { effects: readonly Effect[]; awaits: string; then: readonly Effect[] };
+    input: { effects: readonly Effect[]; awaits: string; then?: readonly Effect[] };
+    events: KernelEvent;
+    emitted: Effect;
+  },
+  guards: { isAwaited: ({ context, event }) => event.type === context.awaits },
+  actions: {
+    perform: enqueueActions(({ context, enqueue }) => context.effects.forEach((e) => enqueue.emit(e))),
+    finish: enqueueActions(({ context, enqueue }) => {
+      context.then.forEach((e) => enqueue.emit(e));
+      enqueue.emit({ type: 'iret' });
+    }),
+  },
+}).createMachine({
+  id: 'scripted-handler',
+  context: ({ input }) => ({ then: [], ...input }),
+  initial: 'idle',
+  states: {
+    idle: { tags: ['idle'], on: { irq: 'handling' } },
+    handling: { tags: ['blocked'], entry: 'perform', on: { '*': { guard: 'isAwaited', target: 'idle', actions: 'finish' } } },
+  },
+});
+
+/** Puts two items into `out` without waiting for an ack, then (idle) reads `in`: a thread stuck in a write it never checks. */
+export const blindWriter = setup({
+  types: {} as { context: { out: string; in: string; bio: string }; input: { out: string; in: string; bio: string }; events: KernelEvent; emitted: Effect },
+}).createMachine({
+  id: 'blind-writer',
+  context: ({ input }) => input,
+  initial: 'reading',
+  states: {
+    reading: {
+      tags: ['idle'],
+      entry: enqueueActions(({ context, enqueue }) => {
+        enqueue.emit({ type: 'bioSubmit', bio: context.bio });
+        enqueue.emit({ type: 'put', chan: context.out, item: 1 });
+        enqueue.emit({ type: 'put', chan: context.out, item: 2 });
+        enqueue.emit({ type: 'get', chan: context.in });
+      }),
+    },
+  },
+});

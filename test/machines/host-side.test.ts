@@ -44,6 +44,28 @@ describe('disk transitions', () => {
     const [, a2] = transition(disk, s0, { type: 'serviced', req: { id: 'g#2.0', bio: 'g#2', replyTo: 'done' } });
     expect(effectsOf(a2)).toEqual([{ type: 'put', chan: 'done', item: { id: 'g#2.0', bio: 'g#2', res: 0 } }]);
   });
+
+  it('with media, a write lands on the media as the disk takes it (host submission order), before it is serviced', () => {
+    const write = { id: 'u1#1.0', bio: 'u1#1', op: 'write', sector: 100 };
+    const [s0] = initialTransition(disk, { queue: 'dq', latency: 2, ring: 'ring', media: true });
+    const [, a1] = transition(disk, s0, { type: 'get.ok', chan: 'dq', item: write });
+    expect(effectsOf(a1)).toEqual([{ type: 'mediaWrite', bio: 'u1#1', sector: 100 }]);
+    expect(timersOf(a1)).toHaveLength(1);
+    const [plain] = initialTransition(disk, { queue: 'dq', ring: 'ring' });
+    const [, a2] = transition(disk, plain, { type: 'get.ok', chan: 'dq', item: write });
+    expect(effectsOf(a2)).toEqual([]);
+  });
+});
+
+describe('aio-completion carries the driver\'s pointer back', () => {
+  it('the reply holds the iocb\'s data when it has one (aio_thread_reply.data), and nothing extra otherwise', () => {
+    const [s0] = initialTransition(aioCompletion, { ring: 'ring', pipe: 'pipe' });
+    const iocb = { id: 'u1#1.0', bio: 'u1#1', data: { chunks: 2 } };
+    const [s1] = transition(aioCompletion, s0, { type: 'ioGetevents.ok', ring: 'ring', events: [{ iocb, res: 0 }] });
+    expect(s1.context.inHand).toEqual({ bio: 'u1#1', iocb: 'u1#1.0', err: 0, data: { chunks: 2 } });
+    const [s2] = transition(aioCompletion, s0, { type: 'ioGetevents.ok', ring: 'ring', events: [{ iocb: { id: 'g#1.0', bio: 'g#1' }, res: -5 }] });
+    expect(s2.context.inHand).toEqual({ bio: 'g#1', iocb: 'g#1.0', err: -5 });
+  });
 });
 
 describe('io-helper transitions', () => {

@@ -118,3 +118,36 @@ describe('PageAllocator', () => {
     }
   });
 });
+
+describe('PageAllocator as kmalloc: GFP_KERNEL sleeps, GFP_ATOMIC fails', () => {
+  it('GFP_ATOMIC (no wait) under pressure fails at once; GFP_KERNEL (wait) sleeps for memory', () => {
+    const slab = make('always');
+    expect(slab.alloc('u', { wait: false })).toEqual({ status: 'eagain', wakeups: [] });
+    expect(slab.alloc('u', { wait: true }).status).toBe('blocked');
+    expect(slab.waiters()).toEqual([{ ctx: 'u', what: 'memory', since: 0 }]);
+    expect(slab.sleeps).toBe(1);
+    expect(slab.describe()).toBe('allocator kmalloc (0 out, pressure always, 1 sleeping)');
+  });
+
+  it('a free hands the memory to the oldest sleeper, whatever the pressure', () => {
+    const slab = make('none', 1);
+    const e = slab.alloc('holder', { wait: true }).value as string;
+    slab.alloc('first', { wait: true });
+    slab.alloc('second', { wait: true });
+    expect(slab.free(e)).toEqual([{ ctx: 'first', op: 'kmalloc', value: e }]);
+    expect(slab.level).toBe(1);
+    expect(slab.waiters().map((w) => w.ctx)).toEqual(['second']);
+  });
+
+  it('a sleeper never closes a cycle: any free anywhere may refill the allocator', () => {
+    const slab = make('always');
+    slab.alloc('u', { wait: true });
+    expect(slab.releasers(slab.waiters()[0])).toBe('anyone');
+  });
+
+  it('sleeping twice is a bookkeeping error', () => {
+    const slab = make('always');
+    slab.alloc('u', { wait: true });
+    expect(() => slab.alloc('u', { wait: true })).toThrow(/allocator kmalloc: u calls kmalloc while already parked/);
+  });
+});

@@ -185,3 +185,23 @@ describe('Mempool', () => {
     }
   });
 });
+
+describe('Mempool in front of kmalloc sleepers, freed by the completion path', () => {
+  it('an element going back to the allocator wakes a GFP_KERNEL sleeper there', () => {
+    const clock: SimClock = { now: 0, step: 0 };
+    const slab = new PageAllocator({ name: 'slab', pressure: 'none', limit: 2 }, clock, xorshift(1));
+    const pool = new Mempool({ name: 'bioset', minNr: 1, backing: slab }, clock);
+    const e = pool.alloc('u', WAIT).value as string; // from the slab (the reserve stays full)
+    expect(slab.alloc('k', WAIT).status).toBe('blocked'); // limit 2 reached: reserve + e
+    expect(pool.free('irq', e).wakeups).toEqual([{ ctx: 'k', op: 'kmalloc', value: e }]);
+  });
+
+  it('declared freers (the interrupt handler) release a waiter, not the contexts that allocated', () => {
+    const clock: SimClock = { now: 0, step: 0 };
+    const slab = new PageAllocator({ name: 'slab', pressure: 'always' }, clock, xorshift(1));
+    const pool = new Mempool({ name: 'ubd.buffers', minNr: 1, backing: slab, freedBy: ['ubd-irq'] }, clock);
+    pool.alloc('u1', WAIT);
+    pool.alloc('u2', WAIT);
+    expect(pool.releasers(pool.waiters()[0])).toEqual([{ ctx: 'ubd-irq', edge: 'may-release' }]);
+  });
+});

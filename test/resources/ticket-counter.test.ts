@@ -138,3 +138,46 @@ describe('TicketCounter', () => {
     }
   });
 });
+
+describe("TicketCounter with a ticket dispenser (Jeff's started/submitted)", () => {
+  it('take hands out tickets in order without blocking; advance passes on the advancer\'s own ticket', () => {
+    const { counter } = make();
+    expect([counter.take('u1'), counter.take('u2'), counter.take('u3')]).toEqual([0, 1, 2]);
+    expect(counter.taken).toBe(3);
+    counter.waitFor('u2', 1, WAIT);
+    expect(counter.waitsBlocked).toBe(1);
+    expect(counter.advance('u1').wakeups).toEqual([{ ctx: 'u2', op: 'waitFor' }]);
+    expect(counter.describe()).toBe('counter submitted (value 1, 3 tickets taken)');
+  });
+
+  it('a waiter is released by the holders of the live tickets before its own', () => {
+    const { counter } = make();
+    counter.take('u1');
+    counter.take('u2');
+    counter.take('u3');
+    counter.waitFor('u3', 2, WAIT);
+    expect(counter.releasers(counter.waiters()[0])).toEqual([
+      { ctx: 'u1', edge: 'may-release' },
+      { ctx: 'u2', edge: 'may-release' },
+    ]);
+  });
+
+  it('a holder that takes a new ticket without advancing its old one abandoned it: the leak leaves an orphaned wait', () => {
+    const { counter } = make();
+    counter.take('u1'); // ticket 0: u1's request fails and returns without advancing
+    counter.take('u2'); // ticket 1
+    counter.take('u1'); // ticket 2: ticket 0 is now abandoned
+    counter.waitFor('u2', 1, WAIT);
+    expect(counter.releasers(counter.waiters()[0])).toEqual([]);
+    expect(counter.describe()).toBe('counter submitted (value 0, 3 tickets taken; ticket 0 abandoned by u1, 1 waiting: ticket 1)');
+  });
+
+  it('fingerprint covers tickets handed out', () => {
+    const a = make().counter;
+    const b = make().counter;
+    a.take('u');
+    expect(a.fingerprint()).not.toBe(b.fingerprint());
+    b.take('u');
+    expect(a.fingerprint()).toBe(b.fingerprint());
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * The storage stack of seed 000, shared by the vnd scenarios: an upper file
+ * system on vnd0, whose backing file F0 lives on the lower file system, on a
+ * disk. Nested (`nested`): vnd1's backing file F1 lives on the file system
+ * on vnd0 (FS1), which itself sits on F0.
+ *
+ *   upper FS ── vnd1 ── F1 on FS1 ──┐            (nested only)
+ *   (upper FS) ── vnd0 ── F0 on FS0 ── disk ── biodone (its interrupt)
+ *
+ * Buffers: `vnd0:b` (upper file system, block device vnode of vnd0), `F0:indk`
+ * (indirect blocks of F0, lower file system), `L:k` (other lower-FS data).
+ * Caches: one global `bufcache`, or with per-vnd caches (A-F3) one per vnd
+ * (`bufcache.vnd0`: every buffer of a file system on vnd0) next to the global
+ * one, which keeps the lower file system's buffers.
+ */
+import { InputError, type ContextSpec, type ResourceSpec, type SystemSpec } from '../src/index.js';
+import { fsFunctions } from '../machines/filesystem.js';
+import { vndstrategy, vndthread } from '../machines/vnd.js';
+import { biodone } from '../machines/biodone.js';
+import { disk } from '../machines/disk.js';
+import type { DeviceInfo, FileInfo, StorageEnv, VnodeInfo } from '../machines/storage-env.js';
+
+/** NDADDR of FFS: blocks the inode maps by itself. */
+export const NDADDR = 12;
+
+/**
+ * A synchronous vnd round trip is 8 frames: getblk, allocbuf, buf_trim,
+ * getnewbuf, bawrite, vndstrategy, bmap, bread (and the next getblk starts
+ * the next trip). A chain of n round trips also has 5 frames that are not
+ * part of any trip: the workload's own frame, the getblk that starts the
+ * chain, and the allocbuf, buf_trim and getnewbuf at its end that find no
+ * delayed write left to start. So a stack of FRAMES_PER_ROUND_TRIP x d +
+ * BASE_FRAMES frames holds exactly d round trips.
+ */
+export const FRAMES_PER_ROUND_TRIP = 8;
+export const BASE_FRAMES = 5;
+
+/** The stack limit, in frames, that allows `maxDepth` vnd round trips. */
+export function stackLimitFor(maxDepth: number): number {
+  return FRAMES_PER_ROUND_TRIP * maxDepth + BASE_FRAMES;
+}
+
+export interface VndStackOptions {
+  readonly mode: 'sync' | 'threaded';
+  readonly preloaded: boolean;
+  /** A-F3: per-vnd caches, `split` percent of hiwater and memory for each vnd's cache. */
+  readonly perVndCache?: { readonly split: number };
+  readonly nested?: boolean;
+  /** A-F4: trim only when a thread releases its last locked buffer. */
+  readonly trim?: StorageEnv['trim'];
+  readonly hiwater: number;
+  readonly memory: number;
+  /** NINDIR: file blocks per indirect block. */
+  readonly perIndirect: number;
+  /** F0's direct blocks (default NDADDR). Nested stacks keep all of F1 in them, so vnd0 maps F1 without reading. */
+  readonly lowerDirect?: number;
+  /** sc_maxactive of each threaded unit. */
+  readonly maxActive?: number;
+  /** Disk service time, ticks. */
+  readonly latency: number;
+  /** Frames allowed on every thread's stack. */
+  readonly stackLimit?: number;
+  /** Buffers in core at boot, LRU order (head first); each goes to its vnode's cache. */
+  readonly buffers: readonly { readonly vnode: string; readonly blkno: number | string; readonly dirty: boolean }[];
+  /** The processes that use the file systems (built with the env). */
+  readonly workloads: (env: StorageEnv) => readonly ContextSpec[];
+  /** Extra resources the workloads need (a `done` channel). */
+  readonly resources?: readonly ResourceSpec[];
+}
+
+/** Nested: F1's indirect blocks, then its data, from vnd0 block 0 on (inside F0's direct blocks when lowerDirect allows). */
+const F1_INDIRECT_AT = 0;
+const F1_DATA_AT = 16;
+
+export function buildVndStack(o: VndStackOptions): SystemSpec {
+  const nested = o.nested ?? false;
+  const units = nested ? ['vnd0', 'vnd1'] : ['vnd0'];
+  const lowerCache = 'bufcache';
+  const cacheOfUnit = (u: string): string => (o.perVndCache ? `bufcache.${u}` : lowerCache);
+
+  const vnodes: Record<string, VnodeInfo> = {
+    L: { cache: lowerCache, dev: 'disk' },
+    F0: { cache: lowerCache, dev: 'disk' },
+    vnd0: { cache: cacheOfUnit('vnd0'), dev: 'vnd0' },
+  };
+  const files: Record<string, FileInfo> = {
+    F0: { dev: 'disk', cache: lowerCache, direct: o.lowerDirect ?? NDADDR, perIndirect: o.perIndirect, dataAt: 10_000, indirectAt: 5_000 },
+  };
+  if (nested) {
+    vnodes.F1 = { cache: cacheOfUnit('vnd0'), dev: 'vnd0' };
+    vnodes.vnd1 = { cache: cacheOfUnit('vnd1'), dev: 'vnd1' };
+    files.F1 = { dev: 'vnd0', cache: cacheOfUnit('vnd0'), direct: NDADDR, perIndirect: o.perIndirect, dataAt: F1_DATA_AT, indirectAt: F1_INDIRECT_AT };
+  }
+  const devices: Record<string, DeviceInfo> = { disk: { kind: 'disk', queue: 'disk.queue', ctx: 'disk', done: 'biodone', intr: 'biodone' } };
+  for (const u of units) {
+    const file = u === 'vnd0' ? 'F0' : 'F1';
+    devices[u] =
+      o.mode === 'threaded'
+        ? { kind: 'vnd', file, mode: 'threaded', preloaded: o.preloaded, queue: `${u}.queue`, thread: `${u}-thread`, active: `${u}.active` }
+        : { kind: 'vnd', file, mode: 'sync', preloaded: o.preloaded };
+  }
+  const env: StorageEnv = { vnodes, files, devices, trim: o.trim ?? 'allocbuf' };
+
+  const resources: ResourceSpec[] = [];
+  const caches = o.perVndCache ? [lowerCache, ...units.map(cacheOfUnit)] : [lowerCache];
+  for (const [name, share] of cacheShares(caches, o)) {
+    const buffers = o.buffers.filter((b) => vnodeCache(env, b.vnode) === name);
+    if (buffers.length > share.memory) throw new InputError(`cache ${name} starts with ${buffers.length} buffers but has memory for ${share.memory}: give it more memory (or a lower hiwater)`);
+    resources.push({ kind: 'buffer-cache', name, hiwater: share.hiwater, memory: share.memory, buffers });
+  }
+  resources.push(
+    { kind: 'channel', name: 'disk.queue', capacity: Infinity, readers: ['disk'] },
+    { kind: 'channel', name: 'biodone', capacity: Infinity, readers: ['biodone'], writers: ['disk'] },
+  );
+  const contexts: ContextSpec[] = [...o.workloads(env)];
+  if (o.mode === 'threaded') {
+    for (const u of units) {
+      resources.push(
+        { kind: 'channel', name: `${u}.queue`, capacity: Infinity, unit: 'bufs', readers: [`${u}-thread`] },
+        // sc_active is given back by the completion interrupt; while a transfer is at the disk, the disk will get it there.
+        { kind: 'semaphore', name: `${u}.active`, count: o.maxActive ?? 8, upBy: ['biodone', 'disk'] },
+      );
+      contexts.push({ name: `${u}-thread`, kind: 'thread', machine: vndthread, input: { env, role: 'thread', unit: u }, stackLimit: o.stackLimit });
+    }
+  }
+  resources.push(...(o.resources ?? []));
+  contexts.push(
+    { name: 'biodone', kind: 'thread', mailbox: 'biodone', machine: biodone, input: { env } },
+    { name: 'disk', kind: 'device', mailbox: 'disk.queue', machine: disk, input: { queue: 'disk.queue', latency: o.latency } },
+  );
+  return { cpus: [], contexts, resources, callable: { ...fsFunctions, vndstrategy } };
+}
+
+function vnodeCache(env: StorageEnv, vnode: string): string {
+  const v = env.vnodes[vnode];
+  if (v === undefined) throw new Error(`vnd stack: initial buffer on unknown vnode '${vnode}'`);
+  return v.cache;
+}
+
+/** hiwater and memory of each cache: all of it for the one global cache, or `split` percent for each vnd's. */
+function cacheShares(caches: readonly string[], o: VndStackOptions): [string, { hiwater: number; memory: number }][] {
+  if (!o.perVndCache) return [[caches[0], { hiwater: o.hiwater, memory: o.memory }]];
+  const { split } = o.perVndCache;
+  const vndHiwater = Math.round((o.hiwater * split) / 100);
+  const vndMemory = Math.round((o.memory * split) / 100);
+  const vnds = caches.length - 1;
+  const lower = { hiwater: o.hiwater - vnds * vndHiwater, memory: o.memory - vnds * vndMemory };
+  if (vndHiwater < 1 || vndMemory < 1 || lower.hiwater < 1 || lower.memory < 1) {
+    throw new InputError(
+      `split=${split} leaves a cache without room: each vnd cache would get hiwater ${vndHiwater} and memory ${vndMemory}, the lower file system's hiwater ${lower.hiwater} and memory ${lower.memory} (of hiwater ${o.hiwater}, memory ${o.memory}); every cache needs at least 1 of each — choose split between them or give more memory`,
+    );
+  }
+  return caches.map((c, i) => [c, i === 0 ? lower : { hiwater: vndHiwater, memory: vndMemory }]);
+}
+
+/** A-F2's precondition: VNDIOCSET with a preloaded map refuses a sparse backing file. */
+export function refuseSparseWithPreload(scenario: string, sparse: boolean): void {
+  if (!sparse) return;
+  throw new InputError(
+    `${scenario}: fix-preload-bmap cannot configure vnd0 on a sparse backing file (sparse=true): a preloaded block map has no disk address for a hole, and filling holes would need allocation at VNDIOCSET (vnd(4): the driver does not work on sparse files); use sparse=false or another fix`,
+  );
+}

@@ -1,0 +1,82 @@
+import type { Effect } from '../kernel/effects.js';
+import type { Resource } from '../resources/resource.js';
+import { Lock } from '../resources/lock.js';
+
+/**
+ * The sleep-in-atomic invariant (seed 001, B-1; Linux's "scheduling while
+ * atomic" / might_sleep()): a call that *may* sleep, made while the caller
+ * holds a spin lock, has interrupts off, or runs in an interrupt handler, is
+ * a bug — even when this time it happens not to block. That is why the check
+ * runs before the effect is performed, on the call, not on the outcome.
+ *
+ * What may sleep is a guest kernel primitive: kmalloc(GFP_KERNEL), a
+ * mempool_alloc that may wait, down(), a sleep lock, a ticket wait, a
+ * blocking get or put on a bounded guest channel. A host system call (an
+ * effect with `host: true`) is not a guest sleep: while it blocks the whole
+ * guest CPU is stalled (docs/kernel.md), which the wait-for graph models; it
+ * is never flagged. Neither are spin locks, trylocks, GFP_ATOMIC, or a put
+ * on an unbounded list (list_add under the lock cannot block).
+ */
+
+/** Why a context is atomic now, as the kernel sees it. */
+export interface AtomicState {
+  /** Running an interrupt handler (its level), or undefined. */
+  readonly inInterrupt?: number;
+  /** The interrupt level this context raised its CPU to, or 0. */
+  readonly ipl: number;
+  /** That level masks every interrupt (IPL_HIGH: local_irq_disable). */
+  readonly interruptsOff: boolean;
+  /** Spin locks it holds (acquired and not released). */
+  readonly spinLocks: readonly string[];
+}
+
+/** The call in kernel words when `e` may sleep, else undefined. `lookup` finds a resource by name. */
+export function sleepingCall(e: Effect, lookup: (name: string) => Resource | undefined): string | undefined {
+  switch (e.type) {
+    case 'kmalloc':
+      return e.gfp === 'GFP_KERNEL' ? `kmalloc(GFP_KERNEL) on allocator ${e.allocator}` : undefined;
+    case 'alloc':
+      return e.wait ? `mempool_alloc(${e.pool}) that may wait` : undefined;
+    case 'down':
+      return e.wait === false ? undefined : `down(${e.sem})`;
+    case 'lock': {
+      if (e.wait === false) return undefined;
+      const lock = lookup(e.lock);
+      return lock instanceof Lock && lock.flavour === 'sleep' ? `a sleep lock (${e.lock})` : undefined;
+    }
+    case 'ticketWait':
+      return `a wait for ticket ${e.ticket} on ${e.counter}`;
+    case 'get':
+      return e.host === true || e.wait === false ? undefined : `a blocking get on ${e.chan}`;
+    case 'put': {
+      if (e.host === true || e.wait === false) return undefined;
+      const chan = lookup(e.chan);
+      return chan !== undefined && chan.capacity !== Infinity ? `a blocking put on ${e.chan}` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** What makes the context atomic, in words; empty when it may sleep. */
+export function atomicReasons(s: AtomicState): string[] {
+  const out: string[] = [];
+  if (s.inInterrupt !== undefined) out.push(`in an interrupt handler (level ${s.inInterrupt})`);
+  for (const lock of s.spinLocks) out.push(`holding spin lock ${lock}`);
+  if (s.interruptsOff) out.push(`interrupts off (ipl ${s.ipl})`);
+  else if (s.ipl > 0) out.push(`interrupts masked up to ipl ${s.ipl}`);
+  return out;
+}
+
+/**
+ * The violation sentence if `e` may sleep and the context is atomic, else
+ * undefined. `where` names the caller (`u1 in ubd-alloc.allocatingHeader`);
+ * `state` is computed only for calls that may sleep.
+ */
+export function checkSleepInAtomic(e: Effect, where: () => string, state: () => AtomicState, lookup: (name: string) => Resource | undefined): string | undefined {
+  const call = sleepingCall(e, lookup);
+  if (call === undefined) return undefined;
+  const reasons = atomicReasons(state());
+  if (reasons.length === 0) return undefined;
+  return `${where()} calls ${call} in atomic context: ${reasons.join(', ')}; a call that may sleep is forbidden there even when it happens not to block (scheduling while atomic)`;
+}

@@ -1,0 +1,147 @@
+/**
+ * Seed 001, S-B1: ubd allocates per-request buffers; the 2.6.14 code does it
+ * with kmalloc(GFP_KERNEL) under the queue spin lock with interrupts off.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario, Simulation } from '../../src/index.js';
+import { resolveParams } from '../../src/scenario/params.js';
+import { ubdAtomicAlloc } from '../../scenarios/ubd-atomic-alloc.js';
+
+const SEEDS = 200;
+
+type Run = ReturnType<typeof runScenario>;
+
+/** fifo, then random seeds 1..n; fails naming the first schedule that breaks `check`. */
+function everySchedule(variant: string, params: Record<string, unknown>, n: number, check: (r: Run, label: string) => void): void {
+  check(runScenario(ubdAtomicAlloc, variant, params, { strategy: 'fifo' }), 'fifo');
+  for (let seed = 1; seed <= n; seed++) check(runScenario(ubdAtomicAlloc, variant, params, { strategy: 'random', seed }), `seed ${seed}`);
+}
+
+describe('ubd-atomic-alloc buggy (B-1): kmalloc(GFP_KERNEL) in atomic context', () => {
+  for (const pressure of ['always', 'random', 'none']) {
+    it(`pressure=${pressure}: the first header allocation is a sleep-in-atomic violation under fifo and all ${SEEDS} random seeds — flagged on the call, whether or not it would block`, () => {
+      everySchedule('buggy', { pressure }, SEEDS, (r, label) => {
+        if (r.result.outcome !== 'violation') expect.fail(`${label}: ${r.result.outcome}`);
+        const v = r.result.violation!;
+        expect(v.invariant).toBe('sleep-in-atomic');
+        expect(v.contexts).toHaveLength(1);
+        expect(r.result.explanation).toMatch(
+          new RegExp(`^violation of sleep-in-atomic at step ${v.step}: ${v.contexts[0]} \\(thread, in ubd-alloc allocatingHeader\\) calls kmalloc\\(GFP_KERNEL\\) on allocator kmalloc in atomic context: holding spin lock ubd\\.lock, interrupts off \\(ipl 7\\)`),
+        );
+      });
+    });
+  }
+
+  it('the violation comes before anything reaches the host: no bio completes, nothing is submitted', () => {
+    const r = runScenario(ubdAtomicAlloc, 'buggy', {}, { strategy: 'fifo' });
+    expect(r.result.bios.completed).toBe(0);
+    expect(r.result.metrics['aio.ring.maxLevel']).toBe(0);
+  });
+});
+
+describe('ubd-atomic-alloc fix-drop-lock (B-F1 alone, B-2)', () => {
+  it(`sleeping is legal now, but with no memory nothing in flight will ever free any: an orphaned wait naming the sleepers, under fifo and all ${SEEDS} seeds`, () => {
+    everySchedule('fix-drop-lock', {}, SEEDS, (r, label) => {
+      if (r.result.outcome !== 'deadlock') expect.fail(`${label}: ${r.result.outcome}`);
+      expect(r.result.violation).toBeUndefined();
+      expect(r.result.deadlock!.shape).toBe('orphan');
+      expect(r.result.explanation).toMatch(/orphaned wait: nothing can run, yet \d+ bios? (is|are) open: .* waits for memory in allocator kmalloc \(0 out, pressure always, \d+ sleeping\)/);
+    });
+  });
+
+  it('with memory available it completes, and under random pressure it completes on some seeds and sleeps forever on others', () => {
+    expect(runScenario(ubdAtomicAlloc, 'fix-drop-lock', { pressure: 'none', writes: 20, submitters: 4 }, { strategy: 'random', seed: 3 }).result.outcome).toBe('completed');
+    const outcomes = new Set<string>();
+    for (let seed = 1; seed <= 60; seed++) outcomes.add(runScenario(ubdAtomicAlloc, 'fix-drop-lock', { pressure: 'random', allocFailP: 30, writes: 40, submitters: 4 }, { strategy: 'random', seed }).result.outcome);
+    expect([...outcomes].sort()).toEqual(['completed', 'deadlock']);
+  });
+});
+
+describe('ubd-atomic-alloc fix-emergency-buffer (B-F1 + B-F2 + B-F3)', () => {
+  for (const [chunks, submitters, writes] of [
+    [1, 1, 3],
+    [2, 2, 4],
+    [3, 4, 12],
+  ]) {
+    it(`pressure=always, chunks=${chunks} submitters=${submitters} writes=${writes}: completes under fifo and all ${SEEDS} seeds with every request one at a time (maxInFlight = 1) and emergencyUses > 0`, () => {
+      everySchedule('fix-emergency-buffer', { chunks, submitters, writes }, SEEDS, (r, label) => {
+        if (r.result.outcome !== 'completed') expect.fail(`${label}: ${r.result.outcome}: ${r.result.explanation}`);
+        expect(r.result.bios.completed).toBe(writes);
+        expect(r.result.metrics.maxInFlight).toBe(1);
+        // Every allocation failed: one emergency header per request and one emergency aio per chunk.
+        expect(r.evidence).toBe(writes * (1 + chunks));
+      });
+    });
+  }
+
+  it('the emergency buffers are given back by the interrupt handler (up() in interrupt context is legal)', () => {
+    const r = runScenario(ubdAtomicAlloc, 'fix-emergency-buffer', {}, { strategy: 'fifo', recordTrace: true });
+    const ups = r.result.trace!.filter((s) => s.effects.some((e) => /^up ubd\.emergency\.(header|aio)/.test(e)));
+    expect(ups.length).toBeGreaterThan(0);
+    expect(new Set(ups.map((s) => s.ctx))).toEqual(new Set(['ubd-irq']));
+  });
+
+  it('under random pressure (allocFailP 10..50) it completes with more than one request in flight on some seeds', () => {
+    let most = 0;
+    for (const allocFailP of [10, 30, 50]) {
+      for (let seed = 1; seed <= 20; seed++) {
+        const r = runScenario(ubdAtomicAlloc, 'fix-emergency-buffer', { pressure: 'random', allocFailP, submitters: 4, writes: 24 }, { strategy: 'random', seed });
+        if (r.result.outcome !== 'completed') expect.fail(`allocFailP ${allocFailP} seed ${seed}: ${r.result.explanation}`);
+        most = Math.max(most, r.result.metrics.maxInFlight);
+      }
+    }
+    expect(most).toBeGreaterThan(1);
+  });
+});
+
+describe('ubd-atomic-alloc fix-mempool (the reviewer\'s alternative)', () => {
+  for (const [chunks, minNr] of [
+    [1, 2],
+    [2, 3],
+    [2, 5],
+    [2, 6],
+    [3, 4],
+    [3, 9],
+  ]) {
+    const perRequest = 1 + chunks;
+    const bound = Math.floor(minNr / perRequest);
+    it(`pressure=always, chunks=${chunks} minNr=${minNr}: completes under fifo and ${SEEDS} seeds, maxInFlight <= floor(${minNr}/${perRequest}) = ${bound}, reached`, () => {
+      let reached = 0;
+      everySchedule('fix-mempool', { chunks, minNr, submitters: 4, writes: 12 }, SEEDS, (r, label) => {
+        if (r.result.outcome !== 'completed') expect.fail(`${label}: ${r.result.outcome}: ${r.result.explanation}`);
+        expect(r.result.metrics.maxInFlight).toBeLessThanOrEqual(bound);
+        expect(r.evidence).toBeGreaterThan(0);
+        reached = Math.max(reached, r.result.metrics.maxInFlight);
+      });
+      expect(reached).toBe(bound);
+    });
+  }
+
+  it('minNr below one request\'s buffers (minNr 2, chunks 2): under permanent pressure the first request can never get all of its buffers — a deadlock cycle through the pool, on every seed', () => {
+    everySchedule('fix-mempool', { minNr: 2 }, 50, (r, label) => {
+      if (r.result.outcome !== 'deadlock') expect.fail(`${label}: ${r.result.outcome}`);
+      expect(r.result.explanation).toMatch(/u\d \(stack depth 2\) waits for element in mempool ubd\.buffers \(reserve 0\/2, 2 out, \d waiting\); only ubd-irq could release it/);
+    });
+  });
+
+  it('under random pressure it completes with more requests in flight than the reserve alone allows', () => {
+    let most = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = runScenario(ubdAtomicAlloc, 'fix-mempool', { pressure: 'random', allocFailP: 30, submitters: 4, writes: 24 }, { strategy: 'random', seed });
+      if (r.result.outcome !== 'completed') expect.fail(`seed ${seed}: ${r.result.explanation}`);
+      most = Math.max(most, r.result.metrics.maxInFlight);
+    }
+    expect(most).toBeGreaterThan(1);
+  });
+
+  it('mempool waits are released by the interrupt handler that frees the elements; counting the allocating contexts instead would report a false cycle', () => {
+    const system = ubdAtomicAlloc.build('fix-mempool', resolveParams(ubdAtomicAlloc, 'fix-mempool', { submitters: 2, writes: 6 }));
+    // Check for deadlock after every step: u2 waits for an element that u1 allocated for a request now in flight,
+    // while u1 already waits for its next turn behind u2.
+    expect(new Simulation(system, { checkEvery: 1 }).run().outcome).toBe('completed');
+    const holdersOnly = { ...system, resources: system.resources.map((r) => (r.kind === 'mempool' ? { ...r, freedBy: undefined } : r)) };
+    const wrong = new Simulation(holdersOnly, { checkEvery: 1 }).run();
+    expect(wrong.outcome).toBe('deadlock');
+    expect(wrong.explanation).toMatch(/u2 \(stack depth 2\) waits for element in mempool ubd\.buffers .*held by u1; which closes the cycle/);
+  });
+});
