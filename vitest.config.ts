@@ -6,5 +6,6 @@ export default defineConfig({
     // Scenario sweeps are CPU-bound; two cores here, so two workers.
     maxWorkers: 2,
     testTimeout: 120_000,
+    hookTimeout: 60_000,
   },
 });

@@ -3,4 +3,4 @@
 import { main } from './cli/main.js';
 import { processIo } from './cli/io.js';
 
-process.exitCode = main(process.argv.slice(2), processIo);
+process.exitCode = await main(process.argv.slice(2), processIo);

@@ -1,7 +1,6 @@
 /** `biostack catalogue` (what `npm start` runs): judge every variant against its declared expectation. */
-import { CATALOGUE } from '../catalogue.js';
+import { selectScenarios } from '../catalogue.js';
 import { OUTCOMES } from '../check/outcome.js';
-import { InputError } from '../input-error.js';
 import { defineCommand } from './command.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
@@ -15,9 +14,9 @@ const DEFAULT_SCHEDULES = 200;
 export const catalogueCommand = defineCommand({
   name: 'catalogue',
   summary: 'judge every scenario variant against its declared expectation (npm start)',
-  usage: '[--schedules N] [--json]',
+  usage: '[scenario ...] [--schedules N] [--json]',
   description: [
-    'For every variant on its default parameters:',
+    'For every variant (of the named scenarios, or of all) on its default parameters:',
     '  must X  runs fifo and random seeds 1..N; PASS if every run gives X and, when the variant',
     '          declares evidence, its metric is > 0 in every run;',
     '  may X   tries random seeds 1..N in order; PASS at the first that gives X (the witness).',
@@ -28,10 +27,9 @@ export const catalogueCommand = defineCommand({
     json: { type: 'boolean', help: 'print { schedules, rows, passed, failed } as JSON' },
   },
   run({ values, positionals }, io) {
-    if (positionals.length) throw new InputError(`catalogue takes no arguments, got '${positionals.join(' ')}'`);
     const schedules = values.schedules === undefined ? DEFAULT_SCHEDULES : intOption('schedules', values.schedules, 1, 'a positive integer');
     const rows: Judgement[] = [];
-    for (const scenario of CATALOGUE) {
+    for (const scenario of selectScenarios(positionals)) {
       for (const variant of Object.keys(scenario.variants)) {
         rows.push(judgeVariant(scenario, variant, schedules, progressTo(io, `${scenario.name}/${variant}`)));
       }
@@ -54,7 +52,8 @@ function progressTo(io: Io, what: string): ((done: number, total: number) => voi
   return (done, total) => io.err(`\r\x1b[K${what}  ${done}/${total}`);
 }
 
-function verdictTable(rows: readonly Judgement[], schedules: number): string[] {
+/** The verdict table and its summary lines (verify prints it too). */
+export function verdictTable(rows: readonly Judgement[], schedules: number): string[] {
   const lines = formatTable(
     [
       { header: 'scenario' },
@@ -92,7 +91,8 @@ function outcomeText(r: Judgement): string {
   return seen.map((o) => `${r.outcomes[o]} ${o}`).join(', ');
 }
 
-function failureText(r: Judgement, schedules: number): string {
+/** Why a variant failed its declaration, in one line. */
+export function failureText(r: Judgement, schedules: number): string {
   if (r.expect.kind === 'may') return `no random seed in 1..${schedules} gave ${r.expect.outcome}; try more with --schedules`;
   const c = r.counterexample!;
   return `${c.strategy} seed ${c.seed} ${c.reason}; see: biostack run ${r.scenario} --variant ${r.variant} --strategy ${c.strategy} --seed ${c.seed}`;

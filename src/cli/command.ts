@@ -11,8 +11,11 @@ export interface Command<S extends OptionSpecs = OptionSpecs> {
   /** Paragraphs of `biostack <command> --help` after the usage line. */
   readonly description: string;
   readonly options: S;
-  /** Do it; the value is the exit code (see exit-codes.ts). Bad input throws InputError. */
-  run(args: ParsedArgs<S>, io: Io): number;
+  /**
+   * Do it; the value is the exit code (see exit-codes.ts). Bad input throws
+   * InputError. Commands that wait for worker threads return a promise.
+   */
+  run(args: ParsedArgs<S>, io: Io): number | Promise<number>;
 }
 
 /** Keeps a command's option types for its `run` while listing it among the others. */

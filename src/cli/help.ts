@@ -14,8 +14,9 @@ export function mainHelp(commands: readonly Command[], version: string): string 
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'options: -h, --help (also after a command), --version',
-    'exit status: 0 done (a verdict was produced), 1 verdict differs (run --expect, a catalogue FAIL),',
-    '2 bad input, 3 internal error, 4 replayed schedule diverged',
+    'exit status: 0 done (a verdict was produced), 1 verdict differs (run --expect, a catalogue FAIL,',
+    'a verify surprise, explore --fail-on-finding found something), 2 bad input, 3 internal error,',
+    '4 replayed schedule diverged or a replay was not deterministic',
     '',
     "biostack <command> --help shows a command's options.",
   ].join('\n') + '\n';

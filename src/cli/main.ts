@@ -17,32 +17,58 @@ import { describeCommand } from './describe.js';
 import { runCommand } from './run.js';
 import { machinesCommand } from './machines.js';
 import { catalogueCommand } from './catalogue.js';
+import { exploreCommand } from './explore.js';
+import { replayCommand } from './replay.js';
+import { sweepCommand } from './sweep.js';
+import { verifyCommand } from './verify.js';
+import { mergeCommand } from './merge.js';
 
-export const COMMANDS: readonly Command[] = [listCommand, describeCommand, runCommand, machinesCommand, catalogueCommand];
+export const COMMANDS: readonly Command[] = [
+  listCommand,
+  describeCommand,
+  runCommand,
+  machinesCommand,
+  catalogueCommand,
+  exploreCommand,
+  replayCommand,
+  sweepCommand,
+  verifyCommand,
+  mergeCommand,
+];
 
-/** Run one command line (without `node` and the script); the value is the exit code. */
-export function main(argv: readonly string[], io: Io): number {
+/**
+ * Run one command line (without `node` and the script); the value is the
+ * exit code, or a promise of it for the commands that use worker threads
+ * (explore, sweep, verify). The others stay synchronous.
+ */
+export function main(argv: readonly string[], io: Io): number | Promise<number> {
   try {
-    return dispatch(argv, io);
+    const code = dispatch(argv, io);
+    return typeof code === 'number' ? code : code.catch((e: unknown) => failure(e, io));
   } catch (e) {
-    if (e instanceof InputError) {
-      io.err(`biostack: ${e.message}\n`);
-      return EXIT.badInput;
-    }
-    if (e instanceof ModelError) {
-      io.err(`biostack: model error (the scenario or a machine is broken): ${e.message}\n`);
-      return EXIT.badInput;
-    }
-    if (e instanceof ReplayDivergence) {
-      io.err(`biostack: ${e.message} (the model, parameters or options differ from the recording)\n`);
-      return EXIT.replayDiverged;
-    }
-    io.err(`biostack: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return EXIT.internal;
+    return failure(e, io);
   }
 }
 
-function dispatch(argv: readonly string[], io: Io): number {
+/** What went wrong, as one line on stderr (a stack for a bug) and an exit code. */
+function failure(e: unknown, io: Io): number {
+  if (e instanceof InputError) {
+    io.err(`biostack: ${e.message}\n`);
+    return EXIT.badInput;
+  }
+  if (e instanceof ModelError) {
+    io.err(`biostack: model error (the scenario or a machine is broken): ${e.message}\n`);
+    return EXIT.badInput;
+  }
+  if (e instanceof ReplayDivergence) {
+    io.err(`biostack: ${e.message} (the model, parameters or options differ from the recording)\n`);
+    return EXIT.replayDiverged;
+  }
+  io.err(`biostack: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT.internal;
+}
+
+function dispatch(argv: readonly string[], io: Io): number | Promise<number> {
   const [first, ...rest] = argv;
   const names = COMMANDS.map((c) => c.name).join(', ');
   if (first === undefined) throw new InputError(`missing command (commands: ${names}); see biostack --help`);

@@ -182,7 +182,7 @@ describe('bad input exits 2 and names what is wrong and what is allowed', () => 
   });
 
   it('unknown machine lists the machines', async () => {
-    expectRefused(await biostackInProcess('machines', 'ubd', 'vnd'), "unknown machine 'vnd'", 'ubd, ubd-irq, aio-completion');
+    expectRefused(await biostackInProcess('machines', 'ubd', 'no-such-layer'), "unknown machine 'no-such-layer'", 'ubd, ubd-irq, aio-completion');
   });
 
   it('--schedules not a positive integer', async () => {
