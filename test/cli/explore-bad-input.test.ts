@@ -56,11 +56,11 @@ describe('sweep: bad input exits 2 naming the flag or parameter and the allowed 
 });
 
 describe('verify and merge: bad input exits 2', () => {
-  it('verify --schedules, --max-states, --workers, arguments', async () => {
+  it('verify --schedules, --max-states, --workers, an unknown scenario', async () => {
     refused(await biostackAwait('verify', '--schedules', '0'), "--schedules must be a positive integer, got '0'");
     refused(await biostackAwait('verify', '--max-states', 'lots'), "--max-states must be a non-negative integer (0 skips the exhaustive check), got 'lots'");
     refused(await biostackAwait('verify', '--workers', '0'), '--workers must be a positive integer');
-    refused(await biostackAwait('verify', 'ubd-pipe-fill'), "verify takes no arguments, got 'ubd-pipe-fill'");
+    refused(await biostackAwait('verify', 'no-such-scenario'), "unknown scenario 'no-such-scenario' (scenarios: ubd-pipe-fill, ");
   });
 
   it('merge: no files, a missing file, not an explore output, outputs of different explorations (naming the field)', async () => {
