@@ -72,19 +72,19 @@ describe('exhaustive search', () => {
     }
   });
 
-  // At burst 6 fix-sync-error has 29,618 states (about 6 s on a loaded 2-core box, measured outside the
-  // suite); here it runs at burst 4 (4,214 states) to keep the suite fast. The other two run at burst 6.
-  it('dfs exhausts every fix with pipe = ring = 2 and no finding: fix-credits and fix-nonblocking at burst 6, fix-sync-error at burst 4', () => {
+  it('dfs exhausts every fix with pipe = ring = 2, burst 6 and finds no finding (state counts pinned)', () => {
+    // fix-sync-error is the big one: 29,618 states, ~6 s of CPU.
     const cases = [
-      ['fix-credits', 6],
-      ['fix-nonblocking', 6], // no ring parameter: build ignores it
-      ['fix-sync-error', 4],
+      ['fix-credits', 4_809],
+      ['fix-nonblocking', 1_333], // no ring parameter: build ignores it
+      ['fix-sync-error', 29_618],
     ] as const;
-    for (const [variant, burst] of cases) {
-      const r = exhaust(ubd(variant, { pipe: 2, ring: 2, burst }), { mode: 'dfs' });
+    for (const [variant, states] of cases) {
+      const r = exhaust(ubd(variant, { pipe: 2, ring: 2, burst: 6 }), { mode: 'dfs' });
       expect(r.exhausted, variant).toBe(true);
       expect(r.findings, variant).toEqual([]);
       expect(r.terminals, variant).toBeGreaterThan(0);
+      expect(r.states, variant).toBe(states);
     }
   });
 
