@@ -227,7 +227,9 @@ export function exploreText(doc: ExploreDoc): string[] {
     lines.push(`     replay     biostack replay ${f.token}`);
     if (f.shrunk) {
       const pct = Math.round((100 * (f.shrunk.originalSteps - f.shrunk.steps)) / Math.max(1, f.shrunk.originalSteps));
-      lines.push(`     shrunk     ${f.shrunk.originalSteps} -> ${f.shrunk.steps} steps (-${pct}%, ${f.shrunk.runs} runs): biostack replay ${f.shrunkToken}`);
+      // A shrunk token carries its whole schedule: long ones belong in a file (--out) or --json.
+      const how = f.shrunkToken && f.shrunkToken.length <= 600 ? `biostack replay ${f.shrunkToken}` : 'replay it from --out or --json (shrunkToken)';
+      lines.push(`     shrunk     ${f.shrunk.originalSteps} -> ${f.shrunk.steps} steps (-${pct}%, ${f.shrunk.runs} runs): ${how}`);
     }
     if (f.critical) lines.push(`     critical   ${f.critical.note}`);
     if (f.file !== undefined) lines.push(`     schedule   ${f.file}`);
