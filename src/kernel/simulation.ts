@@ -820,8 +820,21 @@ export class Simulation {
     throw new Stop('violation');
   }
 
+  /**
+   * Whether a deadlock could start now: some context is parked in the middle
+   * of work (not in an idle-tagged wait for new work, or stuck with an item
+   * in hand, or in a host call), or some CPU is held (a context waiting for
+   * it is mid-work). Contexts idle in a `get` between requests cannot start a
+   * deadlock report, so a stack full of them (the pipeline between bios) is
+   * not re-checked at every tick. The final check at quiescence is unaffected.
+   */
   private anyBlocked(): boolean {
-    for (const c of this.contexts) if (c.blocked) return true;
+    for (const cpu of this.cpus.values()) if (cpu.ipl > 0 || cpu.stalledBy >= 0 || cpu.active.length) return true;
+    for (const c of this.contexts) {
+      const b = c.blocked;
+      if (!b) continue;
+      if (b.host || (b.op === 'put' && !b.reply) || c.effects.length > 0 || !c.top.snapshot.hasTag('idle')) return true;
+    }
     return false;
   }
 
