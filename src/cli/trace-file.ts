@@ -5,7 +5,7 @@
  */
 import { nanoid } from 'nanoid';
 import type { ScenarioRun } from '../scenario/run.js';
-import type { RunInputs } from '../report/run-json.js';
+import { runIdentity, type RunInputs } from '../report/run-json.js';
 
 export function traceJsonl(run: ScenarioRun, inputs: RunInputs): string {
   const r = run.result;
@@ -14,13 +14,7 @@ export function traceJsonl(run: ScenarioRun, inputs: RunInputs): string {
     JSON.stringify({
       type: 'header',
       runId: nanoid(),
-      scenario: run.scenario,
-      variant: run.variant,
-      params: run.params,
-      seed: inputs.seed,
-      strategy: inputs.strategy,
-      ...(inputs.strategy === 'pct' ? { pctDepth: inputs.pctDepth } : {}),
-      modelHash: run.modelHash,
+      ...runIdentity(run, inputs),
     }),
   ];
   for (const step of r.trace) lines.push(JSON.stringify({ type: 'step', ...step }));

@@ -55,11 +55,9 @@ export interface RunJson {
   readonly wallMs: number;
 }
 
-export function runJson(scenario: Scenario, run: ScenarioRun, inputs: RunInputs, wallMs: number): RunJson {
-  const r = run.result;
-  const variant = scenario.variants[run.variant];
+/** What names a run: enough to reproduce it (with the model it ran). Shared by --json and the --trace header. */
+export function runIdentity(run: ScenarioRun, inputs: RunInputs) {
   return {
-    version: RUN_JSON_VERSION,
     scenario: run.scenario,
     variant: run.variant,
     params: run.params,
@@ -67,6 +65,15 @@ export function runJson(scenario: Scenario, run: ScenarioRun, inputs: RunInputs,
     strategy: inputs.strategy,
     ...(inputs.strategy === 'pct' ? { pctDepth: inputs.pctDepth } : {}),
     modelHash: run.modelHash,
+  };
+}
+
+export function runJson(scenario: Scenario, run: ScenarioRun, inputs: RunInputs, wallMs: number): RunJson {
+  const r = run.result;
+  const variant = scenario.variants[run.variant];
+  return {
+    version: RUN_JSON_VERSION,
+    ...runIdentity(run, inputs),
     expected: { kind: variant.expect.kind, outcome: variant.expect.outcome },
     outcome: r.outcome,
     explanation: r.explanation,
