@@ -1,5 +1,5 @@
 import type { AnyStateMachine, EventObject } from 'xstate';
-import type { Resource, Wakeup, Waiter } from '../resources/resource.js';
+import { mentionsBio, type Resource, type Wakeup, type Waiter } from '../resources/resource.js';
 import { Channel } from '../resources/channel.js';
 import { AioRing } from '../resources/aio-ring.js';
 import { Mempool } from '../resources/mempool.js';
@@ -980,18 +980,12 @@ export class Simulation {
     };
   }
 
-  /** Where an open bio sits: a channel or ring holding an item that names it. */
+  /** Where an open bio sits: the resource whose items name it exactly, else the context holding it. */
   private locate(bio: string): string {
-    for (const r of this.resources.values()) {
-      if (r instanceof Channel) {
-        if (r.peekAll().some((it) => mentions(it, bio))) return `${r.kind} ${r.name}`;
-      } else if (r instanceof AioRing) {
-        if (r.fingerprint().includes(bio)) return `aio-ring ${r.name}`;
-      }
-    }
+    for (const r of this.resources.values()) if (r.holds(bio)) return `${r.kind} ${r.name}`;
     for (const c of this.contexts) {
-      if (c.effects.some((e) => mentions(e, bio))) return `held by ${c.name}`;
-      for (const f of c.frames) if (mentions(f.snapshot.context, bio)) return `in hand of ${c.name} (${stateText(f.snapshot)})`;
+      if (c.effects.some((e) => mentionsBio(e, bio))) return `held by ${c.name}`;
+      for (const f of c.frames) if (mentionsBio(f.snapshot.context, bio)) return `in hand of ${c.name} (${stateText(f.snapshot)})`;
     }
     return 'held by a context (not in any queue)';
   }
@@ -1079,10 +1073,3 @@ function copyGraph(v: unknown, memo: Map<object, unknown>): unknown {
   return o;
 }
 
-function mentions(item: unknown, bio: string): boolean {
-  if (item === null || typeof item !== 'object') return item === bio;
-  const o = item as Record<string, unknown>;
-  if (o.bio === bio || o.id === bio) return true;
-  for (const v of Object.values(o)) if (v && typeof v === 'object' && mentions(v, bio)) return true;
-  return false;
-}

@@ -6,6 +6,7 @@
  * the next io_submit fails with EAGAIN.
  */
 import {
+  mentionsBio,
   NO_WAKEUPS,
   Resource,
   type CtxId,
@@ -82,6 +83,12 @@ export class AioRing<I extends { id: string }> extends Resource {
   /** Ids of iocbs the device has not completed yet, in submission order. */
   get submittedNotCompleted(): readonly string[] {
     return [...this.submitted.keys()];
+  }
+
+  /** An iocb in flight or completed-not-reaped that carries `bio` (compared exactly). */
+  override holds(bio: string): boolean {
+    for (const iocb of this.submitted.values()) if (mentionsBio(iocb, bio)) return true;
+    return this.completed.some((e) => mentionsBio(e.iocb, bio));
   }
 
   /** Completions waiting for io_getevents, in completion order. */

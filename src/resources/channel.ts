@@ -7,6 +7,7 @@
  */
 import {
   canonicalText,
+  mentionsBio,
   NO_WAKEUPS,
   Resource,
   type CtxId,
@@ -105,6 +106,10 @@ export class Channel<T = unknown> extends Resource {
   /** Items in delivery order (head first). */
   peekAll(): readonly T[] {
     return this.items.slice();
+  }
+
+  override holds(bio: string): boolean {
+    return this.items.some((it) => mentionsBio(it, bio));
   }
 
   /**

@@ -103,6 +103,15 @@ export abstract class Resource {
   abstract fingerprint(): string;
 
   /**
+   * Whether an item this resource holds names `bio` (as its `bio` or `id`
+   * field, exactly). The stuck-bio story asks each resource instead of
+   * searching its text, so `guest#1` is never found inside `guest#12.0`.
+   */
+  holds(_bio: string): boolean {
+    return false;
+  }
+
+  /**
    * A parked context cannot run, so a call from it means the caller's
    * bookkeeping is wrong: fail loudly instead of queueing it twice.
    */
@@ -138,4 +147,16 @@ export function canonicalText(value: unknown): string {
   const keys = Object.keys(value).sort();
   const record = value as Record<string, unknown>;
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalText(record[k])}`).join(',')}}`;
+}
+
+/**
+ * Whether a plain value names `bio` exactly: a `bio` or `id` field equal to
+ * it, at any depth. Equality, never substring: `guest#12.0` does not name `guest#1`.
+ */
+export function mentionsBio(item: unknown, bio: string): boolean {
+  if (item === null || typeof item !== 'object') return item === bio;
+  const o = item as Record<string, unknown>;
+  if (o.bio === bio || o.id === bio) return true;
+  for (const v of Object.values(o)) if (v && typeof v === 'object' && mentionsBio(v, bio)) return true;
+  return false;
 }
