@@ -28,6 +28,12 @@ export interface ExhaustiveOptions {
   readonly maxDepth?: number;
   /** Stop at the first finding. Default: true for bfs (it is a shortest), false for dfs. */
   readonly stopAtFirst?: boolean;
+  /**
+   * DFS memory: the frames on top of the path that keep their simulation
+   * (default 64), and the spacing of checkpoints below them (default 64).
+   * Smaller is leaner and replays more; the search visits the same states either way.
+   */
+  readonly checkpoints?: { readonly recent: number; readonly stride: number };
 }
 
 /** A terminal state whose outcome is a finding, and the schedule that reaches it. */
@@ -75,7 +81,7 @@ export function exhaust(system: SystemSpec, opts: ExhaustiveOptions): Exhaustive
     return stopAtFirst;
   };
   const limits = { maxStates: opts.maxStates ?? DEFAULT_MAX_STATES, maxDepth: opts.maxDepth ?? Infinity };
-  const walk = opts.mode === 'bfs' ? walkBfs(system, [], limits, onTerminal) : walkDfs(system, [], limits, onTerminal);
+  const walk = opts.mode === 'bfs' ? walkBfs(system, [], limits, onTerminal) : walkDfs(system, [], limits, onTerminal, opts.checkpoints);
   const ms = performance.now() - t0;
   return { mode: opts.mode, ...walk, findings, ms, statesPerSec: ms > 0 ? Math.round((walk.states * 1000) / ms) : 0 };
 }
@@ -182,31 +188,59 @@ class Visits {
   }
 }
 
+/** Frames nearest the top of the DFS path that keep their simulation, and the checkpoint spacing below them. */
+const DFS_CHECKPOINTS = { recent: 64, stride: 64 } as const;
+
 /**
- * Depth-first, children in candidate order. Each state on the current path
- * keeps its simulation; a child is a clone of it stepped once (the last child
- * takes the parent's own simulation, which is no longer needed).
+ * Depth-first, children in candidate order. A child is a clone of its
+ * parent's simulation stepped once (the last child takes the parent's own
+ * simulation, which is no longer needed). Memory stays bounded on deep paths
+ * (a 19,577-step vnd run): only the `recent` frames on top and one
+ * checkpoint every `stride` frames keep a simulation; a frame without one
+ * is rebuilt, when the search backtracks to it, by cloning the nearest
+ * checkpoint below and replaying the path's choices from there (the
+ * scheduler is deterministic, so the rebuilt state is the same).
  */
-function walkDfs(system: SystemSpec, prefix: readonly string[], limits: Limits, onTerminal: OnTerminal): WalkStats {
+function walkDfs(system: SystemSpec, prefix: readonly string[], limits: Limits, onTerminal: OnTerminal, checkpoints: ExhaustiveOptions['checkpoints'] = DFS_CHECKPOINTS): WalkStats {
+  const { recent, stride } = checkpoints;
   const visits = new Visits(limits, onTerminal);
-  const stack: { sim: Simulation; labels: readonly string[]; next: number }[] = [];
+  const stack: { sim: Simulation | undefined; labels: readonly string[]; next: number }[] = [];
 
   const arrive = (sim: Simulation): Arrival => {
     const cands = sim.pending();
     const a = visits.arrive(sim, stack.length, cands.length === 0);
-    if (a === 'expand') stack.push({ sim, labels: cands.map((c) => c.label), next: 0 });
+    if (a === 'expand') {
+      stack.push({ sim, labels: cands.map((c) => c.label), next: 0 });
+      const old = stack.length - 1 - recent;
+      if (old > 0 && old % stride !== 0) stack[old].sim = undefined;
+    }
     return a;
+  };
+  const rebuild = (k: number): Simulation => {
+    let j = k - 1;
+    while (j >= 0 && stack[j].sim === undefined) j--;
+    const base = j >= 0 ? stack[j].sim : undefined;
+    const sim = base !== undefined ? base.clone() : replayTo(system, prefix);
+    if (base === undefined) sim.pending();
+    for (let m = Math.max(j, 0); m < k; m++) {
+      sim.step(stack[m].next - 1);
+      sim.pending();
+    }
+    return sim;
   };
 
   if (arrive(replayTo(system, prefix)) === 'stop') return visits.stats;
   while (stack.length) {
-    const top = stack[stack.length - 1];
+    const k = stack.length - 1;
+    const top = stack[k];
     if (top.next === top.labels.length) {
       stack.pop();
       continue;
     }
+    const parent = top.sim ?? (top.sim = rebuild(k));
     const i = top.next++;
-    const child = top.next === top.labels.length ? top.sim : top.sim.clone();
+    const child = top.next === top.labels.length ? parent : parent.clone();
+    if (child === parent) top.sim = undefined;
     child.step(i);
     visits.stats.transitions++;
     if (arrive(child) === 'stop') break;

@@ -51,6 +51,17 @@ describe('exhaustive search', () => {
     }
   });
 
+  it('DFS that keeps a simulation on only 2 top frames and every 3rd below (rebuilding the rest by replay) visits exactly what the default visits', () => {
+    for (const [variant, params] of [['buggy', { pipe: 2, ring: 2, burst: 5 }], ['fix-credits', { pipe: 2, ring: 2, burst: 4 }]] as const) {
+      const sys = ubd(variant, params);
+      const full = exhaust(sys, { mode: 'dfs' });
+      const lean = exhaust(sys, { mode: 'dfs', checkpoints: { recent: 2, stride: 3 } });
+      expect(full.maxDepth).toBeGreaterThan(5);
+      expect([lean.states, lean.transitions, lean.terminals, lean.exhausted, lean.maxDepth]).toEqual([full.states, full.transitions, full.terminals, full.exhausted, full.maxDepth]);
+      expect(lean.findings).toEqual(full.findings);
+    }
+  });
+
   it('a state budget or a depth bound that cuts the space makes exhausted false', () => {
     expect(exhaust(independent(3), { mode: 'dfs', maxStates: 5 })).toMatchObject({ states: 5, exhausted: false });
     // Depth 2 of the 3-cube: 1 + 3 + 3 states, the 3 at depth 2 left unexpanded.
