@@ -68,6 +68,8 @@ export interface VerifyOptions {
   /** Budget of the exhaustive check per variant (default EXHAUSTIVE_MAX_STATES); 0 skips it. */
   readonly maxStates?: number;
   readonly progress?: ProgressLine;
+  /** One line per variant and per fix table as each finishes (for logs and CI, where the progress line is off). */
+  readonly log?: (line: string) => void;
 }
 
 /** Verify `scenarios` (the catalogue, or a test's own); see the file comment. */
@@ -92,6 +94,7 @@ export async function verify(scenarios: readonly Scenario[], opts: VerifyOptions
         if (check.verdict === 'refuted') surprises.push(`${scenario.name}/${variant}: declared ${expectationText(judgement.expect)}: exhaustive search: ${check.note}`);
       }
       variants.push({ judgement, exhaustive: check });
+      opts.log?.(`verify ${scenario.name}/${variant}: ${judgement.pass ? 'as declared' : 'SURPRISE'} (${expectationText(judgement.expect)})${check ? `; exhaustive ${check.verdict} (${check.states} states)` : ''}; ${seconds(performance.now() - started)} so far`);
     }
     const workers = CATALOGUE.includes(scenario) ? opts.workers : 1;
     const label = `verify ${scenario.name} fixes`;
@@ -99,10 +102,15 @@ export async function verify(scenarios: readonly Scenario[], opts: VerifyOptions
     if (table) {
       fixes.push(table);
       surprises.push(...table.surprises);
+      opts.log?.(`verify ${scenario.name} fixes: ${table.surprises.length === 0 ? 'as declared' : `${table.surprises.length} SURPRISE(S)`}; ${seconds(performance.now() - started)} so far`);
     }
   }
   opts.progress?.clear();
   return { schedules: opts.schedules, maxStates, variants, fixes, surprises, pass: surprises.length === 0, wallMs: Math.round(performance.now() - started) };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** What an exhaustive search says about a declaration for the default parameters. */
@@ -150,7 +158,10 @@ export const verifyCommand = defineCommand({
     const workers = workersOption(values.workers);
     const maxStates = values['max-states'] === undefined ? EXHAUSTIVE_MAX_STATES : intOption('max-states', values['max-states'], 0, 'a non-negative integer (0 skips the exhaustive check)');
     const json = values.json === true;
-    const report = await verify(selectScenarios(positionals), { schedules, workers, maxStates, progress: new ProgressLine(io.err, io.errIsTTY && !json) });
+    const live = io.errIsTTY && !json;
+    // On a terminal the progress line redraws in place; elsewhere (CI, a log file) one line per variant on stderr.
+    const log = live ? undefined : (line: string): void => io.err(line + '\n');
+    const report = await verify(selectScenarios(positionals), { schedules, workers, maxStates, progress: new ProgressLine(io.err, live), log });
     io.out(json ? JSON.stringify(report, null, 2) + '\n' : verifyText(report).join('\n') + '\n');
     return report.pass ? EXIT.ok : EXIT.verdictDiffers;
   },
