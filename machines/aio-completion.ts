@@ -8,7 +8,7 @@
  * carries the aio pointer.
  */
 import { assign, emit, setup } from 'xstate';
-import type { Effect, IoEvent, KernelEvent } from '../src/index.js';
+import type { Effect, IoEvent, KernelEvent } from '../src/model/index.js';
 import type { UbdReply } from './ubd.js';
 
 export interface AioCompletionInput {

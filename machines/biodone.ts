@@ -7,7 +7,7 @@
  * only here, after the vnd has translated and issued them.
  */
 import { enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 import { bufOfBio, unitsOfRequest, vnodeOf, type StorageEnv } from './storage-env.js';
 
 export interface BiodoneInput {

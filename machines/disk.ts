@@ -15,7 +15,7 @@
  * `mediaWrite`, so the kernel's sector shadow can check the order.
  */
 import { enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 
 export interface DiskInput {
   readonly queue: string;

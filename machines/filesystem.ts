@@ -19,7 +19,7 @@
  * visualizer.
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 import { bioOf, deviceInfo, devBlockOf, fileInfo, indirectFor, issueToDisk, vnodeInfo, vnodeOf, type StorageEnv } from './storage-env.js';
 
 export const FS_FUNCTIONS = ['getblk', 'bread', 'brelse', 'allocbuf', 'buf_trim', 'getnewbuf', 'bawrite', 'bmap'] as const;

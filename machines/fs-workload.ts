@@ -11,7 +11,7 @@
  * When it has finished it says so on `done`, if given (the syncer stops then).
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 import type { StorageEnv, VndRequest } from './storage-env.js';
 
 export type FsOp =

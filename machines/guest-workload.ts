@@ -5,7 +5,7 @@
  * new bio, named `<prefix>#<n>` (creator + sequence, so ids are canonical).
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 
 export interface GuestWorkloadInput {
   readonly queue: string;

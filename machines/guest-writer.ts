@@ -8,7 +8,7 @@
  * its queue lock (seed 001, B-3).
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 import type { UbdWriteRequest } from './ubd-alloc.js';
 
 /** One write of the script. */

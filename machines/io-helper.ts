@@ -7,7 +7,7 @@
  * reader, so no cycle can close through it.
  */
 import { assign, emit, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 import type { UbdReply, UbdRequest } from './ubd.js';
 
 export interface IoHelperInput {

@@ -11,7 +11,7 @@
  * vnd units the I/O went through, `vnd0:12#w2@vnd0`, so the completion
  * interrupt knows whose `sc_active` to drop.
  */
-import type { Effect } from '../src/index.js';
+import type { Effect } from '../src/model/index.js';
 
 /** Where a vnode's buffers live and which device their I/O goes to. */
 export interface VnodeInfo {

@@ -9,7 +9,7 @@
  * time.
  */
 import { assign, emit, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 import { vnodeInfo, type StorageEnv } from './storage-env.js';
 
 export interface SyncerInput {

@@ -12,7 +12,7 @@
  * ubd-alloc: submission happens only in process context).
  */
 import { emit, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 import type { UbdReply } from './ubd.js';
 import type { UbdBuffer, UbdChunkData } from './ubd-alloc.js';
 

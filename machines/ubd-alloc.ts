@@ -40,7 +40,7 @@
  * chunk gets exactly one reply.
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import { EAGAIN, IPL_HIGH, IPL_NONE, type Effect, type Iocb, type KernelEvent } from '../src/index.js';
+import { EAGAIN, IPL_HIGH, IPL_NONE, type Effect, type Iocb, type KernelEvent } from '../src/model/index.js';
 import type { UbdReply } from './ubd.js';
 
 /** A write request as a guest queues it. */

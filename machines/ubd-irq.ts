@@ -7,7 +7,7 @@
  * list.
  */
 import { emit, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 import type { UbdReply } from './ubd.js';
 
 export interface UbdIrqInput {

@@ -25,7 +25,7 @@
  * them (that is what makes the deadlock reachable from max(pipe, ring) + 1).
  */
 import { assign, emit, setup } from 'xstate';
-import { EAGAIN, IPL_HIGH, IPL_NONE, type Effect, type Iocb, type KernelEvent } from '../src/index.js';
+import { EAGAIN, IPL_HIGH, IPL_NONE, type Effect, type Iocb, type KernelEvent } from '../src/model/index.js';
 
 export type UbdMode = 'buggy' | 'fix-sync-error' | 'fix-credits' | 'fix-nonblocking';
 

@@ -18,7 +18,7 @@
  * With a preloaded block map (A-F2) translation reads nothing.
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/index.js';
+import type { Effect, KernelEvent } from '../src/model/index.js';
 import { deviceInfo, fileInfo, issueToDisk, vnodeInfo, vnodeOf, type StorageEnv, type VndRequest } from './storage-env.js';
 
 export interface VndInput {

@@ -2,9 +2,8 @@
  * The public API: what a machine or scenario author imports. Everything else
  * under src/ is internal and may change.
  */
-export type { Effect, EffectType, KernelEvent, Iocb, IoEvent, Gfp, WriteSpec } from './kernel/effects.js';
-export { EIO, EAGAIN } from './kernel/effects.js';
-export { IPL_NONE, IPL_SOFTBIO, IPL_BIO, IPL_VM, IPL_HIGH } from './kernel/ipl.js';
+/** The machine authors' vocabulary, also importable alone as `biostack/model`. */
+export * from './model/index.js';
 export type { SystemSpec, ContextSpec, CpuSpec, ResourceSpec, FaultSpec } from './kernel/system.js';
 export { Simulation } from './kernel/simulation.js';
 export type { RunOptions, RunResult, StuckBio, Delivery } from './kernel/simulation.js';

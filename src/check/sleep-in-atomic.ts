@@ -1,4 +1,4 @@
-import type { Effect } from '../kernel/effects.js';
+import type { Effect } from '../model/effects.js';
 import type { Resource } from '../resources/resource.js';
 import { Lock } from '../resources/lock.js';
 

@@ -1,4 +1,4 @@
-import type { WriteSpec } from '../kernel/effects.js';
+import type { WriteSpec } from '../model/effects.js';
 
 /**
  * The shadow model of sector contents (DESIGN.md principle 6) and the write

@@ -1,5 +1,5 @@
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
-import type { Effect } from './effects.js';
+import type { Effect } from '../model/effects.js';
 import type { MachineHost } from './xstate-adapter.js';
 import type { Cpu } from './cpu.js';
 import type { ContextSpec } from './system.js';

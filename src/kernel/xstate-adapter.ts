@@ -10,7 +10,7 @@
  * actions instead of running them.
  */
 import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
-import type { Effect } from './effects.js';
+import type { Effect } from '../model/effects.js';
 
 /** A delayed event the machine scheduled (`after`, or `raise(..., { delay })`). */
 export interface TimerRequest {

@@ -18,7 +18,7 @@
  * holds its context.
  */
 
-import type { BufCacheEffect, BufCacheReply } from '../resources/buffer-cache.js';
+import type { BufCacheEffect, BufCacheReply } from './buffer-cache-effects.js';
 
 /** A host AIO control block as the driver submits it. */
 export interface Iocb {
@@ -138,7 +138,7 @@ export type Effect =
   /**
    * getblk, bufMalloc, getnewbuf, needbuffer, bufio, bufHandoff, biowait,
    * biodone, brelse, vflushbuf on a buffer cache: the list with their
-   * replies is `BufCacheEffect` in src/resources/buffer-cache.ts.
+   * replies is `BufCacheEffect` in src/model/buffer-cache-effects.ts.
    */
   | BufCacheEffect;
 
@@ -174,7 +174,3 @@ export interface IoEvent {
   /** Bytes done, or a negative errno. */
   readonly res: number;
 }
-
-/** errno values used in replies and completions (Linux numbering). */
-export const EIO = 5;
-export const EAGAIN = 11;
