@@ -10,6 +10,7 @@
 import type { Outcome } from './check/outcome.js';
 import type { ParamValue, Scenario } from './scenario/scenario.js';
 import { isFinding } from './explore/finding.js';
+import { judge } from './scenario/judge.js';
 import { runTrial, tokenOf, type Trial, type TrialPlan } from './explore/trial.js';
 import { inputsText, type SeedStrategy } from './explore/portfolio.js';
 
@@ -33,17 +34,11 @@ export function expectOutcome(scenario: Scenario, variant: string, outcome: Outc
   const schedules = opts.schedules ?? DEFAULT_SCHEDULES;
   const plan = planOf(scenario, variant, opts.params, strategy);
   const claim = `expectOutcome(${scenario.name}/${variant}, ${kind} ${outcome})`;
-  const seen = new Map<Outcome, number>();
-  for (const [p, seed] of schedulesOf(plan, schedules, kind === 'must')) {
-    const t = runTrial(scenario, p, seed);
-    seen.set(t.outcome, (seen.get(t.outcome) ?? 0) + 1);
-    if (kind === 'may' && t.outcome === outcome) return;
-    if (kind === 'must' && t.outcome !== outcome) throw new Error(`${claim} failed: ${described(scenario, variant, t)}`);
-  }
-  if (kind === 'may') {
-    const got = [...seen].map(([o, n]) => `${n} ${o}`).join(', ');
-    throw new Error(`${claim} failed: no schedule of ${strategy === 'fifo' ? 'fifo' : `${strategy} seeds 1..${schedules}`} gave ${outcome} (got ${got}); a rarer outcome may need more schedules`);
-  }
+  const v = judge({ kind, outcome }, schedulesOf(plan, schedules, kind === 'must'), ([p, seed]) => runTrial(scenario, p, seed), { stopAtCounterexample: true });
+  if (v.pass) return;
+  if (v.counterexample) throw new Error(`${claim} failed: ${described(scenario, variant, v.counterexample.run)}`);
+  const got = [...v.counts].map(([o, n]) => `${n} ${o}`).join(', ');
+  throw new Error(`${claim} failed: no schedule of ${strategy === 'fifo' ? 'fifo' : `${strategy} seeds 1..${schedules}`} gave ${outcome} (got ${got}); a rarer outcome may need more schedules`);
 }
 
 /** Throw at the first schedule (fifo, then portfolio seeds 1..schedules) whose outcome is a finding. */

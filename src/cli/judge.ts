@@ -1,16 +1,15 @@
 /**
- * Judging a variant against what it declares for its default parameters
- * (DESIGN.md "Outcomes"):
- * - `must X`: fifo plus random seeds 1..N all give X and, when the variant
- *   declares evidence, its metric is > 0 in every run (a fix that was never
- *   stressed proves nothing);
- * - `may X`: some random seed in 1..N gives X; the first one is the witness.
+ * Judging a variant against what it declares for its default parameters,
+ * for `catalogue` and `verify`: `must` on fifo plus random seeds 1..N, `may`
+ * within random seeds 1..N. The decision is src/scenario/judge.ts's; this
+ * file picks the schedules and shapes the row the tables print.
  */
 import { performance } from 'node:perf_hooks';
 import { OUTCOMES, type Outcome } from '../check/outcome.js';
 import type { StrategyName } from '../kernel/strategy.js';
 import { runScenario } from '../scenario/run.js';
 import type { Expectation, Scenario } from '../scenario/scenario.js';
+import { judge } from '../scenario/judge.js';
 
 /** One schedule tried: enough to run it again. */
 export interface Trial {
@@ -37,56 +36,30 @@ export interface Judgement {
   readonly counterexample: (Trial & { readonly outcome: Outcome; readonly reason: string }) | null;
 }
 
+/** Judge a variant on its default parameters: fifo (for `must`) and random seeds 1..schedules. */
 export function judgeVariant(scenario: Scenario, variant: string, schedules: number, progress?: (done: number, total: number) => void): Judgement {
   const spec = scenario.variants[variant];
   const expect = spec.expect;
   const trials: Trial[] = expect.kind === 'must' ? [{ strategy: 'fifo', seed: 1 }] : [];
   for (let seed = 1; seed <= schedules; seed++) trials.push({ strategy: 'random', seed });
-
-  const counts = new Map<Outcome, number>();
-  let witness: Trial | null = null;
-  let counterexample: Judgement['counterexample'] = null;
-  let steps = 0;
-  let evMin = Infinity;
-  let evMax = -Infinity;
   const started = performance.now();
-  let done = 0;
-  for (const t of trials) {
+  const v = judge(expect, trials, (t) => {
     const run = runScenario(scenario, variant, {}, { strategy: t.strategy, seed: t.seed });
-    const { outcome } = run.result;
-    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
-    done++;
-    progress?.(done, trials.length);
-    if (expect.kind === 'may') {
-      steps = Math.max(steps, run.result.steps);
-      if (outcome !== expect.outcome) continue;
-      witness = t;
-      steps = run.result.steps;
-      if (run.evidence !== undefined) evMin = evMax = run.evidence;
-      break;
-    }
-    steps = Math.max(steps, run.result.steps);
-    if (run.evidence !== undefined) {
-      evMin = Math.min(evMin, run.evidence);
-      evMax = Math.max(evMax, run.evidence);
-    }
-    if (counterexample) continue;
-    if (outcome !== expect.outcome) counterexample = { ...t, outcome, reason: `gave ${outcome}` };
-    else if (run.evidence !== undefined && run.evidence <= 0) counterexample = { ...t, outcome, reason: `evidence ${spec.evidence!.metric} = ${run.evidence}: never stressed` };
-  }
+    return { outcome: run.result.outcome, steps: run.result.steps, evidence: run.evidence };
+  }, { evidenceMetric: spec.evidence?.metric, progress: (done) => progress?.(done, trials.length) });
   const outcomes: Partial<Record<Outcome, number>> = {};
-  for (const o of OUTCOMES) if (counts.has(o)) outcomes[o] = counts.get(o);
+  for (const o of OUTCOMES) if (v.counts.has(o)) outcomes[o] = v.counts.get(o);
   return {
     scenario: scenario.name,
     variant,
     expect,
-    runs: done,
+    runs: v.runs,
     outcomes,
-    witness,
-    evidence: spec.evidence && evMin <= evMax ? { metric: spec.evidence.metric, min: evMin, max: evMax } : null,
-    steps,
+    witness: v.witness?.trial ?? null,
+    evidence: spec.evidence && v.evidence ? { metric: spec.evidence.metric, ...v.evidence } : null,
+    steps: v.steps,
     wallMs: Math.round(performance.now() - started),
-    pass: expect.kind === 'may' ? witness !== null : counterexample === null,
-    counterexample,
+    pass: v.pass,
+    counterexample: v.counterexample ? { ...v.counterexample.trial, outcome: v.counterexample.run.outcome, reason: v.counterexample.reason } : null,
   };
 }
