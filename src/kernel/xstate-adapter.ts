@@ -1,8 +1,7 @@
 /**
- * The one module that knows XState's internals: how to run a machine's pure
- * transition with a reused actor scope, and the shapes of the action objects
- * it returns (`xstate.emit`, delayed `xstate.raise`, `xstate.cancel`). XState
- * v6 changes these shapes; only this file should have to follow.
+ * How the kernel runs a machine's pure transition with a reused actor scope.
+ * The shapes of the action objects it returns are read by
+ * src/model/actions.ts (`splitActions`), which machine tests use too.
  *
  * Why not `transition()` from 'xstate': it builds a throw-away actor per call
  * (~10x slower, XSTATE-NOTES.md §2). We call `machine.transition(snapshot,
@@ -10,14 +9,10 @@
  * actions instead of running them.
  */
 import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { splitActions, type TimerRequest } from '../model/actions.js';
 import type { Effect } from '../model/effects.js';
 
-/** A delayed event the machine scheduled (`after`, or `raise(..., { delay })`). */
-export interface TimerRequest {
-  readonly id: string;
-  readonly delay: number;
-  readonly event: EventObject;
-}
+export type { TimerRequest };
 
 /** What one transition produced, in emission order. */
 export interface MachineStep {
@@ -97,34 +92,11 @@ export class MachineHost {
   }
 
   private split(snapshot: AnyMachineSnapshot): MachineStep {
-    const effects: Effect[] = [];
-    const timers: TimerRequest[] = [];
-    const cancels: string[] = [];
-    for (const action of this.collected) {
-      const p = action.params;
-      switch (action.type) {
-        case 'xstate.emit':
-          effects.push(p!.event as Effect);
-          break;
-        case 'xstate.raise':
-          // A raise without a delay was already processed inside the macrostep.
-          if (typeof p?.delay === 'number') timers.push({ id: String(p.id), delay: p.delay, event: p.event as EventObject });
-          break;
-        case 'xstate.cancel':
-          cancels.push(String(p!.sendId));
-          break;
-        case 'xstate.sendTo':
-        case 'xstate.sendParent':
-        case 'xstate.spawnChild':
-          throw new Error(
-            `machine '${this.machine.id}' used ${action.type}: layer machines must not address other actors; emit an effect (put, ioSubmit, ...) instead`,
-          );
-        default:
-          // Custom named actions are inert labels in design A: the kernel performs only effects.
-          break;
-      }
-    }
+    const { effects, timers, cancels, refused } = splitActions(this.collected);
     this.collected = [];
+    if (refused !== undefined) {
+      throw new Error(`machine '${this.machine.id}' used ${refused}: layer machines must not address other actors; emit an effect (put, ioSubmit, ...) instead`);
+    }
     return { snapshot, effects, timers, cancels };
   }
 }
@@ -133,11 +105,6 @@ export class MachineHost {
 export function stateText(snapshot: AnyMachineSnapshot): string {
   const v = snapshot.value;
   return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/** Tags of the active state nodes. */
-export function hasTag(snapshot: AnyMachineSnapshot, tag: string): boolean {
-  return snapshot.hasTag(tag);
 }
 
 /** True when the machine reached a top-level final state (a frame returns). */

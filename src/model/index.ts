@@ -7,3 +7,5 @@ export type { Effect, EffectType, KernelEvent, Iocb, IoEvent, Gfp, WriteSpec } f
 export type { BufId, BufCacheEffect, BufCacheReply } from './buffer-cache-effects.js';
 export { EIO, EAGAIN } from './errno.js';
 export { IPL_NONE, IPL_SOFTBIO, IPL_BIO, IPL_VM, IPL_HIGH } from './ipl.js';
+export { effectsOf, timersOf, splitActions } from './actions.js';
+export type { ActionObject, TimerRequest, SplitActions } from './actions.js';

@@ -3,7 +3,7 @@ import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { FS_FUNCTIONS, filesystem, fsFunctions, type FsInput } from '../../machines/filesystem.js';
 import type { StorageEnv } from '../../machines/storage-env.js';
 import type { KernelEvent } from '../../src/index.js';
-import { effectsOf } from './effects-of.js';
+import { effectsOf } from '../../src/model/index.js';
 
 /** vnd0 (sync) on F0 on the disk, one global cache. */
 const ENV: StorageEnv = {

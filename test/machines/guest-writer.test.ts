@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { guestWriter, type GuestWriterInput } from '../../machines/guest-writer.js';
 import type { KernelEvent } from '../../src/index.js';
-import { effectsOf, timersOf } from './effects-of.js';
+import { effectsOf, timersOf } from '../../src/model/index.js';
 
 describe('guest-writer transitions', () => {
   const input: GuestWriterInput = {

@@ -4,7 +4,7 @@ import { aioCompletion } from '../../machines/aio-completion.js';
 import { disk } from '../../machines/disk.js';
 import { ioHelper } from '../../machines/io-helper.js';
 import { guestWorkload } from '../../machines/guest-workload.js';
-import { effectsOf, timersOf } from './effects-of.js';
+import { effectsOf, timersOf } from '../../src/model/index.js';
 
 describe('aio-completion (aio_thread) transitions', () => {
   it('reaps one event at a time and writes one reply per completion with a blocking write', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { syncer } from '../../machines/syncer.js';
 import type { StorageEnv } from '../../machines/storage-env.js';
-import { effectsOf } from './effects-of.js';
+import { effectsOf } from '../../src/model/index.js';
 
 const ENV: StorageEnv = {
   vnodes: { vnd0: { cache: 'bufcache', dev: 'vnd0' } },

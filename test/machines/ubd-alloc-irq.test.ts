@@ -4,7 +4,7 @@ import { ubdAllocIrq } from '../../machines/ubd-alloc-irq.js';
 import type { UbdBuffer, UbdChunkData } from '../../machines/ubd-alloc.js';
 import type { UbdReply } from '../../machines/ubd.js';
 import type { KernelEvent } from '../../src/index.js';
-import { effectsOf } from './effects-of.js';
+import { effectsOf } from '../../src/model/index.js';
 
 const kmalloc = (element: string): UbdBuffer => ({ from: 'kmalloc', allocator: 'kmalloc', element });
 const pooled = (element: string): UbdBuffer => ({ from: 'mempool', pool: 'pool', element });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { ubdAlloc, type UbdAllocInput, type UbdWriteRequest } from '../../machines/ubd-alloc.js';
 import { IPL_HIGH, type KernelEvent } from '../../src/index.js';
-import { effectsOf } from './effects-of.js';
+import { effectsOf } from '../../src/model/index.js';
 
 const wiring = { queue: 'q', lock: 'ql', ring: 'ring', pipe: 'pipe', allocator: 'kmalloc' } as const;
 const buggy: UbdAllocInput = { ...wiring, holdLock: true, buffers: 'GFP_KERNEL', sequencing: 'none' };

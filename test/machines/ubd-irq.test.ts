@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { ubdIrq } from '../../machines/ubd-irq.js';
-import { effectsOf } from './effects-of.js';
+import { effectsOf } from '../../src/model/index.js';
 
 describe('ubd-irq (ubd_intr) transitions', () => {
   it('an interrupt starts draining the pipe without blocking', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { ubd, type UbdInput } from '../../machines/ubd.js';
 import { IPL_HIGH } from '../../src/index.js';
-import { effectsOf } from './effects-of.js';
+import { effectsOf } from '../../src/model/index.js';
 
 const base: UbdInput = { mode: 'buggy', queue: 'q', kick: 'kick', ring: 'ring', pipe: 'pipe' };
 const req = { bio: 'guest#1', op: 'write' as const, sector: 0 };

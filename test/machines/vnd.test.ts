@@ -3,7 +3,7 @@ import { initialTransition, transition } from 'xstate';
 import { vnd, vndstrategy, vndthread, type VndInput } from '../../machines/vnd.js';
 import { biodone } from '../../machines/biodone.js';
 import type { StorageEnv, VndRequest } from '../../machines/storage-env.js';
-import { effectsOf } from './effects-of.js';
+import { effectsOf } from '../../src/model/index.js';
 
 const disk = { kind: 'disk', queue: 'disk.queue', ctx: 'disk', done: 'biodone', intr: 'biodone' } as const;
 const F0 = { dev: 'disk', cache: 'bufcache', direct: 12, perIndirect: 4, dataAt: 1000, indirectAt: 500 };
