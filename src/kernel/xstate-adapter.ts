@@ -9,7 +9,7 @@
  * actions instead of running them.
  */
 import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
-import { splitActions, type TimerRequest } from '../model/actions.js';
+import { splitActions, type ActionObject, type TimerRequest } from '../model/actions.js';
 import type { Effect } from '../model/effects.js';
 
 export type { TimerRequest };
@@ -21,11 +21,6 @@ export interface MachineStep {
   readonly timers: TimerRequest[];
   /** Ids of timers to cancel (leaving a state with `after`, or `cancel(id)`). */
   readonly cancels: string[];
-}
-
-interface CollectedAction {
-  readonly type: string;
-  readonly params?: { event?: unknown; delay?: unknown; id?: unknown; sendId?: unknown } | undefined;
 }
 
 const hosts = new WeakMap<AnyStateMachine, MachineHost>();
@@ -46,7 +41,7 @@ export class MachineHost {
     return h;
   }
 
-  private collected: CollectedAction[] = [];
+  private collected: ActionObject[] = [];
   private scope: AnyActorScope | undefined;
 
   private constructor(readonly machine: AnyStateMachine) {}
@@ -71,7 +66,7 @@ export class MachineHost {
       system: inert.system,
       stopChild: () => {},
       emit: () => {},
-      actionExecutor: (action: CollectedAction) => {
+      actionExecutor: (action: ActionObject) => {
         this.collected.push(action);
       },
     } as unknown as AnyActorScope;

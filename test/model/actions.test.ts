@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { emit, initialTransition, raise, setup, transition } from 'xstate';
 import { effectsOf, splitActions, timersOf } from '../../src/model/index.js';
 
-const m = setup({}).createMachine({
+const m = setup({
+  types: { emitted: {} as { type: 'bioSubmit'; bio: string } | { type: 'put'; chan: string; item: { bio: string } } },
+}).createMachine({
   id: 'probe',
   initial: 'a',
   states: {
