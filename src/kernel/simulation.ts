@@ -992,27 +992,7 @@ export class Simulation {
 
   private collectMetrics(): Record<string, number> {
     const m: Record<string, number> = { ...this.metrics };
-    for (const [name, r] of this.resources) {
-      m[`${name}.maxLevel`] = r.maxLevel;
-      if (r instanceof Channel) {
-        m[`${name}.fullCount`] = r.fullCount;
-        m[`${name}.eagain`] = r.eagainCount;
-        m[`${name}.putsBlocked`] = r.putsBlocked;
-      } else if (r instanceof AioRing) {
-        m[`${name}.eagain`] = r.eagainCount;
-        m[`${name}.fullCount`] = r.fullCount;
-      } else if (r instanceof Semaphore) {
-        m[`${name}.waits`] = r.downsBlocked;
-      } else if (r instanceof TicketCounter) {
-        m[`${name}.waits`] = r.waitsBlocked;
-      } else if (r instanceof Mempool) {
-        m[`${name}.waits`] = r.allocsBlocked;
-        m[`${name}.reserveAllocs`] = r.reserveAllocs;
-      } else if (r instanceof PageAllocator) {
-        m[`${name}.failures`] = r.failCount;
-        m[`${name}.sleeps`] = r.sleeps;
-      }
-    }
+    for (const [name, r] of this.resources) for (const [k, v] of Object.entries(r.metrics())) m[`${name}.${k}`] = v;
     for (const [at, n] of Object.entries(this.faults.injected)) m[`faults.${at}`] = n;
     for (const c of this.contexts) if (c.maxDepth > 1) m[`${c.name}.maxDepth`] = c.maxDepth;
     return m;

@@ -151,6 +151,10 @@ export class AioRing<I extends { id: string }> extends Resource {
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
+  override metrics(): Readonly<Record<string, number>> {
+    return { maxLevel: this.maxLevel, eagain: this.eagainCount, fullCount: this.fullCount };
+  }
+
   waiters(): readonly Waiter[] {
     return this.reapers.map(({ ctx, what, since }) => ({ ctx, what, since }));
   }

@@ -118,6 +118,10 @@ export class PageAllocator extends Resource {
   }
 
   /** GFP_KERNEL callers sleeping for memory, oldest first. */
+  override metrics(): Readonly<Record<string, number>> {
+    return { maxLevel: this.maxLevel, failures: this.failCount, sleeps: this.sleeps };
+  }
+
   waiters(): readonly Waiter[] {
     return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
   }

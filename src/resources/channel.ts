@@ -161,6 +161,10 @@ export class Channel<T = unknown> extends Resource {
     return { status: 'ok', value: item, wakeups };
   }
 
+  override metrics(): Readonly<Record<string, number>> {
+    return { maxLevel: this.maxLevel, fullCount: this.fullCount, eagain: this.eagainCount, putsBlocked: this.putsBlocked };
+  }
+
   waiters(): readonly Waiter[] {
     // Getters park only on an empty channel and putters only on a full one,
     // so at most one of the two lists is non-empty: concatenation is FIFO.

@@ -149,6 +149,10 @@ export class Mempool extends Resource {
     return [...new Set(this.out.values())];
   }
 
+  override metrics(): Readonly<Record<string, number>> {
+    return { maxLevel: this.maxLevel, waits: this.allocsBlocked, reserveAllocs: this.reserveAllocs };
+  }
+
   waiters(): readonly Waiter[] {
     return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
   }

@@ -112,6 +112,15 @@ export abstract class Resource {
   }
 
   /**
+   * Counters a run reports for this resource, keyed by suffix (`maxLevel`,
+   * `eagain`, `waits`...): the result shows them as `<name>.<suffix>`. Each
+   * kind adds its own, so the kernel never asks which kind it holds.
+   */
+  metrics(): Readonly<Record<string, number>> {
+    return { maxLevel: this.maxLevel };
+  }
+
+  /**
    * A parked context cannot run, so a call from it means the caller's
    * bookkeeping is wrong: fail loudly instead of queueing it twice.
    */

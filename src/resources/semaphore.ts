@@ -104,6 +104,10 @@ export class Semaphore extends Resource {
     return [...new Set(this.held)];
   }
 
+  override metrics(): Readonly<Record<string, number>> {
+    return { maxLevel: this.maxLevel, waits: this.downsBlocked };
+  }
+
   waiters(): readonly Waiter[] {
     return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
   }

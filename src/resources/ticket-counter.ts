@@ -134,6 +134,10 @@ export class TicketCounter extends Resource {
     return { status: 'ok', wakeups: wakeups.length > 0 ? wakeups : NO_WAKEUPS };
   }
 
+  override metrics(): Readonly<Record<string, number>> {
+    return { maxLevel: this.maxLevel, waits: this.waitsBlocked };
+  }
+
   waiters(): readonly Waiter[] {
     return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
   }
