@@ -1,6 +1,3 @@
-import type { Effect } from '../model/effects.js';
-import type { Resource } from '../resources/resource.js';
-import { Lock } from '../resources/lock.js';
 
 /**
  * The sleep-in-atomic invariant (seed 001, B-1; Linux's "scheduling while
@@ -16,6 +13,10 @@ import { Lock } from '../resources/lock.js';
  * guest CPU is stalled (docs/kernel.md), which the wait-for graph models; it
  * is never flagged. Neither are spin locks, trylocks, GFP_ATOMIC, or a put
  * on an unbounded list (list_add under the lock cannot block).
+ *
+ * Which call may sleep is each effect handler's `mightSleep` (kernel/kinds/):
+ * the kind that defines an effect knows; this file only says why a context
+ * is atomic and words the finding.
  */
 
 /** Why a context is atomic now, as the kernel sees it. */
@@ -30,34 +31,6 @@ export interface AtomicState {
   readonly spinLocks: readonly string[];
 }
 
-/** The call in kernel words when `e` may sleep, else undefined. `lookup` finds a resource by name. */
-export function sleepingCall(e: Effect, lookup: (name: string) => Resource | undefined): string | undefined {
-  switch (e.type) {
-    case 'kmalloc':
-      return e.gfp === 'GFP_KERNEL' ? `kmalloc(GFP_KERNEL) on allocator ${e.allocator}` : undefined;
-    case 'alloc':
-      return e.wait ? `mempool_alloc(${e.pool}) that may wait` : undefined;
-    case 'down':
-      return e.wait === false ? undefined : `down(${e.sem})`;
-    case 'lock': {
-      if (e.wait === false) return undefined;
-      const lock = lookup(e.lock);
-      return lock instanceof Lock && lock.flavour === 'sleep' ? `a sleep lock (${e.lock})` : undefined;
-    }
-    case 'ticketWait':
-      return `a wait for ticket ${e.ticket} on ${e.counter}`;
-    case 'get':
-      return e.host === true || e.wait === false ? undefined : `a blocking get on ${e.chan}`;
-    case 'put': {
-      if (e.host === true || e.wait === false) return undefined;
-      const chan = lookup(e.chan);
-      return chan !== undefined && chan.capacity !== Infinity ? `a blocking put on ${e.chan}` : undefined;
-    }
-    default:
-      return undefined;
-  }
-}
-
 /** What makes the context atomic, in words; empty when it may sleep. */
 export function atomicReasons(s: AtomicState): string[] {
   const out: string[] = [];
@@ -68,15 +41,7 @@ export function atomicReasons(s: AtomicState): string[] {
   return out;
 }
 
-/**
- * The violation sentence if `e` may sleep and the context is atomic, else
- * undefined. `where` names the caller (`u1 in ubd-alloc.allocatingHeader`);
- * `state` is computed only for calls that may sleep.
- */
-export function checkSleepInAtomic(e: Effect, where: () => string, state: () => AtomicState, lookup: (name: string) => Resource | undefined): string | undefined {
-  const call = sleepingCall(e, lookup);
-  if (call === undefined) return undefined;
-  const reasons = atomicReasons(state());
-  if (reasons.length === 0) return undefined;
-  return `${where()} calls ${call} in atomic context: ${reasons.join(', ')}; a call that may sleep is forbidden there even when it happens not to block (scheduling while atomic)`;
+/** The violation sentence: `where` (`u1 in ubd-alloc.allocatingHeader`) made `call`, which may sleep, while atomic for `reasons`. */
+export function sleepInAtomicMessage(where: string, call: string, reasons: readonly string[]): string {
+  return `${where} calls ${call} in atomic context: ${reasons.join(', ')}; a call that may sleep is forbidden there even when it happens not to block (scheduling while atomic)`;
 }

@@ -1,7 +1,7 @@
 /** `biostack describe <scenario>`: what a scenario models and the system its default variant builds. */
 import { CATALOGUE, findScenario } from '../catalogue.js';
 import { InputError } from '../input-error.js';
-import type { ResourceSpec } from '../kernel/system.js';
+import type { PluginResourceSpec, ResourceSpec } from '../kernel/system.js';
 import { resolveParams } from '../scenario/params.js';
 import { defineCommand } from './command.js';
 import { EXIT } from './exit-codes.js';
@@ -61,7 +61,9 @@ export const describeCommand = defineCommand({
 });
 
 /** How much a resource holds, in its own terms. */
-function capacityText(r: ResourceSpec): string {
+function capacityText(spec: ResourceSpec | PluginResourceSpec): string {
+  if (spec.kind.includes(':')) return '— (plug-in kind)';
+  const r = spec as ResourceSpec;
   switch (r.kind) {
     case 'channel':
       return `${r.capacity === Infinity ? 'unbounded' : r.capacity}${r.unit ? ` ${r.unit}` : ''}`;

@@ -16,19 +16,21 @@ export interface Frame {
   callerRest: Effect[];
 }
 
-/** Where a context is parked. */
+/** Where a context is parked, and on which operation (re-run through its handler when woken). */
 export interface Blocked {
   readonly resource: Resource;
-  /** The blocking operation: `put`, `get`, `getevents`, `alloc`, `acquire`, `down`, `waitFor`. */
+  /** The blocking operation in the resource's words: `put`, `get`, `getevents`, `alloc`, `acquire`, `down`, `waitFor`. */
   readonly op: string;
-  /** Deliver a reply when it completes (false for a plain blocking `put`). */
-  readonly reply: boolean;
+  /** The effect that parked: its handler's `resume` re-runs it on a wake-up. */
+  readonly effect: Effect;
   /** A host system call: the whole CPU is stalled while it blocks. */
   readonly host: boolean;
+  /** Parked with an item in hand after the machine moved on (a plain blocking put). */
+  readonly inHand: boolean;
   /** Step at which it blocked. */
   readonly since: number;
-  /** The ticket waited for (ticketWait). */
-  readonly arg?: number;
+  /** Virtual time at which a timed sleep gives up, if it is one. */
+  readonly deadline?: number;
 }
 
 /**

@@ -26,6 +26,8 @@ export function modelHash(system: SystemSpec): string {
     resources: system.resources,
     callable: Object.fromEntries(Object.entries(system.callable ?? {}).map(([k, m]) => [k, machineText(m)])),
     faults: system.faults ?? [],
+    // Plug-in kinds change the model: their code is part of it (absent for built-in-only systems, so their hashes stay).
+    ...(system.kinds?.length || system.families?.length ? { plugins: JSON.stringify([system.kinds ?? [], system.families ?? []], fnSource) } : {}),
   });
   return (hashString(text) >>> 0).toString(16).padStart(8, '0') + (hashString(text, 0x1234567) >>> 0).toString(16).padStart(8, '0');
 }

@@ -1,5 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
-import type { InitialBuf } from '../resources/buffer-cache.js';
+import type { AioRingSpec, AllocatorSpec, BufferCacheSpec, ChannelSpec, CounterSpec, LockSpec, MempoolSpec, PipeSpec, SemaphoreSpec } from './kinds/index.js';
+import type { EffectFamily, ResourceKind } from './protocol.js';
 
 /**
  * What a scenario hands the kernel: CPUs, execution contexts (each running a
@@ -10,7 +11,14 @@ import type { InitialBuf } from '../resources/buffer-cache.js';
 export interface SystemSpec {
   readonly cpus: readonly CpuSpec[];
   readonly contexts: readonly ContextSpec[];
-  readonly resources: readonly ResourceSpec[];
+  readonly resources: readonly (ResourceSpec | PluginResourceSpec)[];
+  /**
+   * Resource kinds this system brings besides the built-in ones, registered
+   * through the same interface (kernel/protocol.ts), with their effects.
+   */
+  readonly kinds?: readonly ResourceKind[];
+  /** Effect families not tied to one resource kind, likewise. */
+  readonly families?: readonly EffectFamily[];
   /** Machines a context may `call` synchronously (pushed as frames), by name. */
   readonly callable?: Readonly<Record<string, AnyStateMachine>>;
   readonly faults?: readonly FaultSpec[];
@@ -45,41 +53,19 @@ export interface ContextSpec {
   readonly stackLimit?: number;
 }
 
-export type ResourceSpec =
-  | { readonly kind: 'channel'; readonly name: string; readonly capacity: number; readonly readers?: readonly string[]; readonly writers?: readonly string[]; readonly unit?: string }
-  | { readonly kind: 'pipe'; readonly name: string; readonly capacity: number; readonly readers?: readonly string[]; readonly writers?: readonly string[] }
-  | {
-      readonly kind: 'aio-ring';
-      readonly name: string;
-      readonly nrEvents: number;
-      readonly submitters?: readonly string[];
-      /** Device context that completes iocbs. */
-      readonly completer?: string;
-      /** Channel the device takes submitted iocbs from (the kernel forwards each successful io_submit there). */
-      readonly device?: string;
-    }
-  | { readonly kind: 'allocator'; readonly name: string; readonly pressure: 'none' | 'always' | { readonly failP: number }; readonly limit?: number }
-  | {
-      readonly kind: 'mempool';
-      readonly name: string;
-      readonly minNr: number;
-      readonly backing: string;
-      /** Contexts that free its elements (the completion path), if not the ones that allocate them. */
-      readonly freedBy?: readonly string[];
-    }
-  | { readonly kind: 'lock'; readonly name: string; readonly flavour: 'spin' | 'sleep' }
-  | { readonly kind: 'semaphore'; readonly name: string; readonly count: number; readonly upBy?: readonly string[] }
-  | { readonly kind: 'counter'; readonly name: string; readonly value?: number; readonly advancers?: readonly string[] }
-  | {
-      readonly kind: 'buffer-cache';
-      readonly name: string;
-      /** bufmem_hiwater in blocks: allocbuf trims above it (soft). */
-      readonly hiwater: number;
-      /** Buffer memory in blocks: buf_malloc sleeps when it is used up (hard). */
-      readonly memory: number;
-      /** Buffers in core at boot, LRU order (head first). */
-      readonly buffers?: readonly InitialBuf[];
-    };
+/** A resource of a built-in kind (kernel/kinds/): each kind's spec type lives beside its code. */
+export type ResourceSpec = ChannelSpec | PipeSpec | AioRingSpec | AllocatorSpec | MempoolSpec | LockSpec | SemaphoreSpec | CounterSpec | BufferCacheSpec;
+
+/**
+ * A resource of a kind the system brings itself (`SystemSpec.kinds`). Its
+ * kind is namespaced, `scope:name` (`test:gate`, `xen:grant-table`), so a
+ * built-in spec with a typo never passes for a plug-in one.
+ */
+export interface PluginResourceSpec {
+  readonly kind: `${string}:${string}`;
+  readonly name: string;
+  readonly [field: string]: unknown;
+}
 
 /**
  * Error injection: `at` a fault point, fail with probability `p`, or on the

@@ -121,6 +121,16 @@ export abstract class Resource {
   }
 
   /**
+   * Take `ctx` off this resource's waiters because its timed sleep expired
+   * (schedule_timeout, cv_timedwait); true if it was parked here. Kinds
+   * without timed waits keep this default, and the kernel refuses a deadline
+   * on them.
+   */
+  withdraw(_ctx: CtxId): boolean {
+    return false;
+  }
+
+  /**
    * A parked context cannot run, so a call from it means the caller's
    * bookkeeping is wrong: fail loudly instead of queueing it twice.
    */

@@ -1,0 +1,60 @@
+/**
+ * Deliverability: which of a context's delivery channels (a reply, its
+ * deferred effects, a due timer, its interrupt, its mailbox) may be chosen
+ * now, under the CPU rules. A query over the world; the only writes are the
+ * bookkeeping of *when* something became pending (an asserted line's number
+ * in the pending order, a timer's interned label).
+ */
+import type { Candidate } from './strategy.js';
+import type { ExecContext } from './exec-context.js';
+import type { Timer } from './timers.js';
+import type { World } from './world.js';
+
+export interface Cand extends Candidate {
+  readonly kind: 'reply' | 'resume' | 'irq' | 'timer' | 'mailbox';
+  readonly timer?: Timer;
+}
+
+/** Heads of every delivery channel deliverable now, in context order (deterministic). */
+export function collect(w: World, out: Cand[]): void {
+  out.length = 0;
+  for (const ctx of w.contexts) {
+    if (ctx.exited || ctx.blocked) continue;
+    if (ctx.isHandler && !ctx.irqActive && ctx.irqPendingSeq < 0 && ctx.irqAsserted) ctx.irqPendingSeq = w.nextSeq();
+    if (!canRun(ctx)) continue;
+    if (ctx.effects.length) {
+      out.push({ kind: 'resume', label: ctx.labels.resume, ctx: ctx.index, seq: ctx.resumeSeq });
+      continue;
+    }
+    if (ctx.isHandler && !ctx.irqActive) {
+      if (ctx.irqPendingSeq >= 0) out.push({ kind: 'irq', label: ctx.labels.irq, ctx: ctx.index, seq: ctx.irqPendingSeq });
+      continue;
+    }
+    if (ctx.replies.length) out.push({ kind: 'reply', label: ctx.labels.reply, ctx: ctx.index, seq: ctx.replies[0].seq });
+    if (ctx.mailboxSeqs.length) out.push({ kind: 'mailbox', label: ctx.labels.mailbox, ctx: ctx.index, seq: ctx.mailboxSeqs[0] });
+  }
+  for (const t of w.timers.due) {
+    const ctx = w.contexts[t.ctx];
+    if (ctx.blocked || ctx.effects.length || ctx.exited || !canRun(ctx)) continue;
+    if (ctx.isHandler && !ctx.irqActive) continue;
+    out.push({ kind: 'timer', label: t.label ?? (t.label = ctx.timerLabel(t.id)), ctx: t.ctx, seq: t.pendingSeq, timer: t });
+  }
+}
+
+/**
+ * CPU rules (principle 4): a handler may start only above the CPU's level
+ * and never while a host call stalls the CPU; while a handler runs, the
+ * threads it interrupted cannot; a thread that raised the level (or is
+ * stuck in a host call) holds the CPU against every other thread.
+ */
+export function canRun(ctx: ExecContext): boolean {
+  const cpu = ctx.cpu;
+  if (!cpu) return true;
+  if (ctx.isHandler) {
+    if (ctx.irqActive) return cpu.activeHandler === ctx.index;
+    return cpu.stalledBy < 0 && ctx.irqLevel > cpu.ipl;
+  }
+  if (cpu.active.length) return false;
+  const holder = cpu.iplOwner >= 0 ? cpu.iplOwner : cpu.stalledBy;
+  return holder < 0 || holder === ctx.index;
+}

@@ -1,0 +1,106 @@
+/**
+ * Dispatch: the one place that maps an effect to its handler (registry.ts
+ * built the table) and acts on what the handler returned. A wake-up re-runs
+ * the parked operation through the handler's `resume`, so no code here knows
+ * what any operation replies.
+ */
+import type { Effect } from '../model/effects.js';
+import type { Wakeup } from '../resources/resource.js';
+import { atomicReasons, sleepInAtomicMessage, type AtomicState } from '../check/sleep-in-atomic.js';
+import type { EffectHandler, Performed, WakeUp } from './protocol.js';
+import type { ExecContext } from './exec-context.js';
+import type { World } from './world.js';
+import { IPL_HIGH } from '../model/ipl.js';
+import { stateText } from './xstate-adapter.js';
+import { ModelError } from './model-error.js';
+import { reply, syncMailboxes } from './inbox.js';
+
+/** What `settle` must do after an effect: nothing more, or push the frame of a call. */
+export type Next = Extract<Performed, { status: 'call' }> | undefined;
+
+function handlerFor(w: World, ctx: ExecContext, type: string): EffectHandler<Effect> {
+  const h = w.table.handlers.get(type);
+  if (h === undefined) throw new ModelError(`context '${ctx.name}' emitted unknown effect '${type}'`);
+  return h as EffectHandler<Effect>;
+}
+
+/** Perform one effect of `ctx`: the sleep-in-atomic check on the call, then the handler. */
+export function perform(w: World, ctx: ExecContext, e: Effect): Next {
+  const h = handlerFor(w, ctx, e.type);
+  const call = h.mightSleep?.(e, (n) => w.resources.get(n));
+  if (call !== undefined) {
+    const reasons = atomicReasons(atomicState(w, ctx));
+    if (reasons.length > 0) {
+      w.violate('sleep-in-atomic', [ctx.name], sleepInAtomicMessage(`${ctx.name} (${ctx.kind}, in ${ctx.top.host.machine.id} ${stateText(ctx.top.snapshot)})`, call, reasons));
+      return undefined;
+    }
+  }
+  const p = h.perform(e, w.env.at(ctx));
+  switch (p.status) {
+    case 'done':
+      if (p.wakeups) wakeAll(w, p.wakeups);
+      syncMailboxes(w);
+      if (p.reply) reply(w, ctx, p.reply);
+      return undefined;
+    case 'parked':
+      if (p.wakeups) wakeAll(w, p.wakeups);
+      syncMailboxes(w);
+      park(w, ctx, e, p);
+      return undefined;
+    case 'call':
+      return p;
+    case 'violation':
+      w.violate(p.invariant, p.contexts, p.message);
+      return undefined;
+  }
+}
+
+function park(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed, { status: 'parked' }>): void {
+  const host = p.host === true;
+  ctx.blocked = { resource: p.on, op: p.op, effect: e, host, inHand: p.inHand === true, since: w.clock.step, deadline: p.deadline };
+  if (host && ctx.cpu) ctx.cpu.stalledBy = ctx.index;
+}
+
+export function wakeAll(w: World, wakeups: readonly Wakeup[]): void {
+  for (const k of wakeups) {
+    if (w.stopped !== undefined) return;
+    wake(w, k.ctx, { reason: 'released', value: k.value });
+  }
+}
+
+/** A resource let a parked context go (or its deadline passed): unpark it and re-run its operation. */
+export function wake(w: World, name: string, why: WakeUp): void {
+  const ctx = w.byName.get(name);
+  if (!ctx || !ctx.blocked) throw new Error(`kernel: wakeup for '${name}', which is not blocked`);
+  const b = ctx.blocked;
+  ctx.blocked = null;
+  if (b.host && ctx.cpu && ctx.cpu.stalledBy === ctx.index) ctx.cpu.stalledBy = -1;
+  const h = handlerFor(w, ctx, b.effect.type);
+  if (h.resume === undefined) throw new ModelError(`effect '${b.effect.type}' parked ${ctx.name} but its handler has no resume`);
+  const p = h.resume(b.effect, why, w.env.at(ctx));
+  switch (p.status) {
+    case 'done':
+      if (p.reply) reply(w, ctx, p.reply);
+      if (p.wakeups) wakeAll(w, p.wakeups);
+      break;
+    case 'parked':
+      if (p.wakeups) wakeAll(w, p.wakeups);
+      park(w, ctx, b.effect, p);
+      return;
+    case 'call':
+      throw new ModelError(`effect '${b.effect.type}' answered a wake-up with a call`);
+    case 'violation':
+      w.violate(p.invariant, p.contexts, p.message);
+      return;
+  }
+  if (ctx.effects.length) ctx.resumeSeq = w.nextSeq();
+}
+
+/** What could make `ctx` atomic now: its handler, the level it raised its CPU to, what it holds (spin locks). */
+export function atomicState(w: World, ctx: ExecContext): AtomicState {
+  const cpu = ctx.cpu;
+  const ipl = cpu && cpu.iplOwner === ctx.index ? cpu.ipl : 0;
+  const spinLocks: string[] = [];
+  for (const [r, kind] of w.kindOf) if (kind.atomicHolds) spinLocks.push(...kind.atomicHolds(r, ctx.name));
+  return { inInterrupt: ctx.irqActive ? ctx.irqLevel : undefined, ipl, interruptsOff: ipl >= IPL_HIGH, spinLocks };
+}

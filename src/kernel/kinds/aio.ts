@@ -1,0 +1,77 @@
+/**
+ * Host AIO (io_submit, io_getevents, the device's completion): UML's
+ * arch/um/os-Linux/aio.c over Linux fs/aio.c. io_submit never blocks — a full
+ * ring (nr_events of io_setup) is EAGAIN; io_getevents sleeps until min_nr
+ * completions arrive.
+ */
+import { AioRing } from '../../resources/aio-ring.js';
+import { Channel } from '../../resources/channel.js';
+import type { Effect, Iocb, IoEvent } from '../../model/effects.js';
+import { defineResourceKind, done, handler, type Performed } from '../protocol.js';
+
+type Submit = Extract<Effect, { type: 'ioSubmit' }>;
+type Getevents = Extract<Effect, { type: 'ioGetevents' }>;
+type Complete = Extract<Effect, { type: 'ioComplete' }>;
+
+export interface AioRingSpec {
+  readonly kind: 'aio-ring';
+  readonly name: string;
+  readonly nrEvents: number;
+  readonly submitters?: readonly string[];
+  /** Device context that completes iocbs. */
+  readonly completer?: string;
+  /** Channel the device takes submitted iocbs from (each successful io_submit is forwarded there). */
+  readonly device?: string;
+}
+
+const OP = 'io_submit/io_getevents';
+
+const ioSubmit = handler<Submit>({
+  perform(e, env): Performed {
+    const ring = env.resource(e.ring, AioRing, OP) as AioRing<Iocb>;
+    const errno = env.fault('ioSubmit', e.ring);
+    if (errno) {
+      env.note(`ioSubmit ${e.iocb.id}`, `injected errno ${errno}`);
+      return done({ type: 'ioSubmit.error', ring: e.ring, id: e.iocb.id, errno });
+    }
+    const r = ring.submit(env.caller, e.iocb);
+    env.note(`ioSubmit ${e.iocb.id}`, r.status);
+    let wakeups = undefined;
+    if (r.status === 'ok') {
+      // The iocb reaches the device through its queue: the forwarding the spec declares.
+      const device = (env.specOf(e.ring) as AioRingSpec | undefined)?.device;
+      if (device !== undefined) wakeups = env.resource(device, Channel, 'ioSubmit', 'a channel or pipe').put(env.caller, e.iocb, { wait: false }).wakeups;
+    }
+    return done({ type: r.status === 'ok' ? 'ioSubmit.ok' : 'ioSubmit.eagain', ring: e.ring, id: e.iocb.id }, wakeups);
+  },
+});
+
+const ioGetevents = handler<Getevents>({
+  perform(e, env): Performed {
+    const ring = env.resource(e.ring, AioRing, OP) as AioRing<Iocb>;
+    const r = ring.getevents(env.caller, { min: e.min ?? 1, max: e.max ?? 1, wait: true });
+    env.note(`ioGetevents ${e.ring}`, r.status);
+    if (r.status === 'blocked') return { status: 'parked', on: ring, op: 'getevents' };
+    return done({ type: 'ioGetevents.ok', ring: e.ring, events: r.value as readonly IoEvent[] });
+  },
+  resume(e, wake) {
+    // The completion that satisfied min_nr handed the events over.
+    return done({ type: 'ioGetevents.ok', ring: e.ring, events: wake.value as readonly IoEvent[] });
+  },
+});
+
+const ioComplete = handler<Complete>({
+  perform(e, env): Performed {
+    const ring = env.resource(e.ring, AioRing, OP) as AioRing<Iocb>;
+    const errno = env.fault('disk', e.ring);
+    const r = ring.complete(e.id, errno ? -errno : (e.res ?? 0));
+    env.note(`ioComplete ${e.id}`, errno ? `injected -${errno}` : 'ok');
+    return done(undefined, r.wakeups);
+  },
+});
+
+export const aioRingKind = defineResourceKind<AioRingSpec>({
+  kind: 'aio-ring',
+  create: (s, env) => new AioRing({ name: s.name, nrEvents: s.nrEvents, submitters: s.submitters, completer: s.completer }, env.clock),
+  effects: { ioSubmit, ioGetevents, ioComplete },
+});

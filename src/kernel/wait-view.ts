@@ -1,0 +1,94 @@
+/**
+ * The wait-for view of each context (check/wait-for.ts builds the graph from
+ * it): live, or waiting for a named node (a resource, a CPU, an interrupt
+ * line) that named contexts could release. Pure queries over the world.
+ */
+import type { Waiter } from '../resources/resource.js';
+import type { ContextView } from '../check/wait-for.js';
+import type { ExecContext } from './exec-context.js';
+import type { World } from './world.js';
+import { stateText } from './xstate-adapter.js';
+import { canRun } from './deliverable.js';
+
+/** The wait-for view of every context. */
+export function views(w: World): ContextView[] {
+  return w.contexts.map((ctx) => view(w, ctx));
+}
+
+/**
+ * Whether a deadlock could start now: some context is parked in the middle
+ * of work (not in an idle-tagged wait for new work, or stuck with an item
+ * in hand, or in a host call), or some CPU is held (a context waiting for
+ * it is mid-work). Contexts idle in a `get` between requests cannot start a
+ * deadlock report, so a stack full of them (the pipeline between bios) is
+ * not re-checked at every tick. The final check at quiescence is unaffected.
+ */
+export function anyBlocked(w: World): boolean {
+  for (const cpu of w.cpus.values()) if (cpu.ipl > 0 || cpu.stalledBy >= 0 || cpu.active.length) return true;
+  for (const c of w.contexts) {
+    const b = c.blocked;
+    if (!b) continue;
+    if (b.host || b.inHand || c.effects.length > 0 || !c.top.snapshot.hasTag('idle')) return true;
+  }
+  return false;
+}
+
+function view(w: World, ctx: ExecContext): ContextView {
+  const state = ctx.exited ? 'exited' : stateText(ctx.top.snapshot);
+  const detail = contextDetail(ctx);
+  const midWork = !ctx.exited && !ctx.top.snapshot.hasTag('idle');
+  if (ctx.exited) return { name: ctx.name, state, detail, live: false, midWork: false };
+  if (ctx.blocked) {
+    // A timed sleep ends by itself: live, whatever it waits for (a wait bounded by a timeout is not a deadlock).
+    if (ctx.blocked.deadline !== undefined) return { name: ctx.name, state, detail, live: true, midWork };
+    const r = ctx.blocked.resource;
+    // A plain blocking put has no reply: the machine already moved on (often into an idle state),
+    // but the context is stuck with the item in hand, in the middle of work.
+    const waiter = r.waiters().find((x) => x.ctx === ctx.name) ?? { ctx: ctx.name, what: ctx.blocked.op, since: ctx.blocked.since };
+    return { name: ctx.name, state, detail, live: false, midWork: midWork || ctx.blocked.inHand, wait: { node: r.name, nodeKind: 'resource', nodeDetail: r.describe(), what: waiter.what, releasers: r.releasers(waiter) } };
+  }
+  const pending =
+    ctx.effects.length > 0 ||
+    ctx.replies.length > 0 ||
+    ctx.mailboxSeqs.length > 0 ||
+    w.timers.due.some((t) => t.ctx === ctx.index) ||
+    (ctx.isHandler && !ctx.irqActive && ctx.irqAsserted);
+  if (pending) {
+    if (canRun(ctx)) return { name: ctx.name, state, detail, live: true, midWork };
+    const cpu = ctx.cpu!;
+    const holder = cpu.activeHandler >= 0 ? cpu.activeHandler : cpu.iplOwner >= 0 ? cpu.iplOwner : cpu.stalledBy;
+    const why = cpu.stalledBy >= 0 ? `ipl ${cpu.ipl}, stalled by ${w.contexts[cpu.stalledBy].name}'s host system call` : cpu.activeHandler >= 0 ? `in interrupt handler ${w.contexts[cpu.activeHandler].name}` : `ipl ${cpu.ipl}`;
+    const holderName = holder >= 0 ? w.contexts[holder].name : undefined;
+    return {
+      name: ctx.name,
+      state,
+      detail,
+      live: false,
+      midWork: true,
+      wait: {
+        node: `cpu ${cpu.name}`,
+        nodeKind: 'resource',
+        nodeDetail: `cpu ${cpu.name} (${why})`,
+        what: 'the CPU',
+        releasers: holderName ? [{ ctx: holderName, edge: cpu.activeHandler >= 0 ? 'borrowed-cpu' : 'held-by' }] : [],
+      },
+    };
+  }
+  if (w.timers.hasFutureFor(ctx.index)) return { name: ctx.name, state, detail, live: true, midWork };
+  if (ctx.isHandler && !ctx.irqActive && ctx.irqLine) {
+    const line = ctx.irqLine;
+    const waiter: Waiter = { ctx: ctx.name, what: 'data', since: 0 };
+    return { name: ctx.name, state, detail, live: false, midWork: false, wait: { node: line.name, nodeKind: 'resource', nodeDetail: line.describe(), what: 'data (its interrupt line)', releasers: line.releasers(waiter) } };
+  }
+  return { name: ctx.name, state, detail, live: false, midWork: false };
+}
+
+function contextDetail(ctx: ExecContext): string {
+  const parts: string[] = [];
+  const cpu = ctx.cpu;
+  if (cpu && cpu.iplOwner === ctx.index && cpu.ipl > 0) parts.push('interrupts off');
+  if (ctx.irqActive) parts.push('in interrupt');
+  if (ctx.blocked?.host) parts.push('blocked in a host system call');
+  if (ctx.frames.length > 1) parts.push(`stack depth ${ctx.frames.length}`);
+  return parts.join(', ');
+}

@@ -1,0 +1,132 @@
+/**
+ * The world state of one run: every context, CPU, resource, timer and book,
+ * and the verdict once there is one. Plain state plus lookups; what moves it
+ * lives beside it (frames.ts, dispatch.ts, advance.ts, verdict.ts). A clone
+ * of the world is an independent run (snapshot.ts).
+ */
+import type { Resource } from '../resources/resource.js';
+import { Channel } from '../resources/channel.js';
+import { BioLedger } from '../check/bio-ledger.js';
+import { SectorShadow } from '../check/write-order.js';
+import type { Deadlock, Outcome, StackOverflow, Violation } from '../check/outcome.js';
+import type { SystemSpec } from './system.js';
+import { Cpu } from './cpu.js';
+import { ExecContext } from './exec-context.js';
+import { TimerQueue } from './timers.js';
+import { FaultInjector } from './faults.js';
+import { ModelError } from './model-error.js';
+import { TraceRecorder } from './trace.js';
+import type { Delivery, RunOptions } from './run-result.js';
+import type { ResourceKind, ResourceSpecLike } from './protocol.js';
+import { createResources, type DispatchTable } from './registry.js';
+import type { Cand } from './deliverable.js';
+import { KernelEnv } from './kernel-env.js';
+
+export class World {
+  readonly clock = { now: 0, step: 0 };
+  readonly contexts: ExecContext[] = [];
+  readonly cpus = new Map<string, Cpu>();
+  readonly resources: Map<string, Resource>;
+  /** Each resource's spec and kind, for what only the kernel side reads (an aio-ring's device queue, spin locks). */
+  readonly specs = new Map<string, ResourceSpecLike>();
+  readonly kindOf = new Map<Resource, ResourceKind>();
+  readonly byName = new Map<string, ExecContext>();
+  readonly mailboxOwner = new Map<Resource, ExecContext>();
+  readonly timers = new TimerQueue();
+  readonly ledger = new BioLedger();
+  /** Sector contents as the stack promised them vs as devices applied them (check/write-order.ts). */
+  readonly shadow = new SectorShadow();
+  readonly metrics: Record<string, number> = {};
+  readonly faults: FaultInjector;
+  readonly trace: TraceRecorder;
+  readonly schedule: string[] = [];
+  readonly deliveryLog: Delivery[] | undefined;
+  readonly opts: { readonly maxSteps: number; readonly noProgressSteps: number; readonly checkEvery: number };
+  /** Resources the current step used: checked for conservation after it. */
+  readonly touched = new Set<Resource>();
+  /** The deliveries choosable now (advance.ts fills it; `step` empties it). */
+  readonly cands: Cand[] = [];
+  /** Trace entries of the step being executed. */
+  stepEffects: string[] = [];
+  readonly env: KernelEnv;
+  seq = 0;
+  frameSerial = 0;
+  deliveries = 0;
+  choicePoints = 0;
+  sinceCheck = 0;
+  booted = false;
+
+  /** The verdict, once reached: nothing is pending any more. */
+  stopped: Outcome | undefined;
+  violation: Violation | undefined;
+  overflow: StackOverflow | undefined;
+  deadlock: Deadlock | undefined;
+
+  constructor(
+    readonly system: SystemSpec,
+    readonly table: DispatchTable,
+    options: RunOptions,
+  ) {
+    const seed = options.seed ?? 1;
+    this.opts = { maxSteps: options.maxSteps ?? 1_000_000, noProgressSteps: options.noProgressSteps ?? 100_000, checkEvery: options.checkEvery ?? 512 };
+    this.faults = new FaultInjector(system.faults ?? [], seed);
+    this.trace = new TraceRecorder(options.storySteps ?? 12, options.recordTrace ?? false);
+    this.deliveryLog = options.recordDeliveries ? [] : undefined;
+    this.resources = createResources(system.resources, table, this.clock, seed, (r, spec, kind) => {
+      this.specs.set(spec.name, spec);
+      this.kindOf.set(r, kind);
+    });
+    this.env = new KernelEnv(this);
+    for (const c of system.cpus) this.cpus.set(c.name, new Cpu(c.name));
+    system.contexts.forEach((spec, i) => {
+      if (this.byName.has(spec.name)) throw new ModelError(`context '${spec.name}' is declared twice`);
+      let cpu: Cpu | undefined;
+      if (spec.cpu !== undefined) {
+        cpu = this.cpus.get(spec.cpu);
+        if (!cpu) throw new ModelError(`context '${spec.name}' runs on cpu '${spec.cpu}', which is not declared (cpus: ${[...this.cpus.keys()].join(', ')})`);
+      }
+      if (spec.kind === 'irq' && (!cpu || !spec.irq)) throw new ModelError(`interrupt handler '${spec.name}' needs a cpu and an irq level`);
+      const ctx = new ExecContext(i, spec, cpu);
+      if (spec.irq?.line !== undefined) ctx.irqLine = this.resource(spec.irq.line, `irq line of '${spec.name}'`);
+      if (spec.mailbox !== undefined) {
+        ctx.mailbox = this.typed(spec.mailbox, Channel, `mailbox of '${spec.name}'`, 'a channel or pipe');
+        this.mailboxOwner.set(ctx.mailbox, ctx);
+      }
+      this.contexts.push(ctx);
+      this.byName.set(spec.name, ctx);
+    });
+  }
+
+  /** The next number in the global pending order (fifo delivers in it). */
+  nextSeq(): number {
+    return this.seq++;
+  }
+
+  /** End the run with `outcome` (the first verdict wins). */
+  stop(outcome: Outcome): void {
+    this.stopped ??= outcome;
+  }
+
+  violate(invariant: string, contexts: readonly string[], message: string): void {
+    this.violation = { invariant, step: this.clock.step, contexts: [...contexts], message };
+    this.stop('violation');
+  }
+
+  note(what: string, result: string): void {
+    this.stepEffects.push(`${what}: ${result}`);
+  }
+
+  /** A resource by name, marked as used by this step; a model error naming `usedBy` when it is missing. */
+  resource(name: string, usedBy: string): Resource {
+    const r = this.resources.get(name);
+    if (!r) throw new ModelError(`${usedBy}: no resource named '${name}' (declared: ${[...this.resources.keys()].join(', ') || 'none'})`);
+    this.touched.add(r);
+    return r;
+  }
+
+  typed<T extends Resource>(name: string, cls: abstract new (...args: never[]) => T, op: string, expected?: string): T {
+    const r = this.resource(name, op);
+    if (!(r instanceof cls)) throw new ModelError(`${op}: '${name}' is a ${r.kind}${expected ? `, not ${expected}` : ''}`);
+    return r;
+  }
+}
