@@ -28,3 +28,5 @@ export type { CtxId, SimClock, Wakeup, Waiter, Releaser, Releasers, OpResult, Op
 export { defineResourceKind, defineEffectFamily, handler, done } from './kernel/protocol.js';
 export type { ResourceKind, EffectFamily, EffectHandler, EffectEnv, KernelServices, KindEnv, Performed, Done, Parked, Call, Broken, WakeUp, WakeReason, ResourceSpecLike } from './kernel/protocol.js';
 export type { PluginResourceSpec } from './kernel/system.js';
+export type { TraceEffect } from './kernel/trace.js';
+export { effectText, formatStep } from './report/trace-text.js';

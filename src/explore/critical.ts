@@ -5,6 +5,7 @@
  * after it every continuation fails the same way. It is where a storage
  * engineer should look: the step that committed the stack to the deadlock.
  */
+import { effectText } from '../report/trace-text.js';
 import { Simulation } from '../kernel/simulation.js';
 import type { SystemSpec } from '../kernel/system.js';
 import { Prng } from '../kernel/prng.js';
@@ -116,6 +117,6 @@ function describeStep(system: SystemSpec, labels: readonly string[], k: number):
   const s = sim.run().trace![k - 1];
   // A timer's label already names its event.
   const what = s.label.endsWith(s.event) ? s.label : `${s.label}: ${s.event}`;
-  const effects = s.effects.length ? ` (${s.effects.join('; ')})` : '';
+  const effects = s.effects.length ? ` (${s.effects.map(effectText).join('; ')})` : '';
   return `${what}, ${s.ctx} ${s.from} -> ${s.to}${effects}`;
 }

@@ -35,9 +35,12 @@ export function perform(w: World, ctx: ExecContext, e: Effect): Next {
       return undefined;
     }
   }
+  const noted = w.stepEffects.length;
   const p = h.perform(e, w.env.at(ctx));
   switch (p.status) {
     case 'done':
+      // The trace keeps the reply the caller got at once beside the effect's own note.
+      if (p.reply && w.stepEffects.length === noted + 1) w.stepEffects[noted] = { ...w.stepEffects[noted], reply: p.reply.type };
       if (p.wakeups) wakeAll(w, p.wakeups);
       syncMailboxes(w);
       if (p.reply) reply(w, ctx, p.reply);

@@ -5,7 +5,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import type { Resource, SimClock } from '../resources/resource.js';
-import type { EffectEnv, KernelServices, ResourceSpecLike } from './protocol.js';
+import type { EffectEnv, KernelServices, ResourceSpecLike, TraceNote } from './protocol.js';
 import type { ExecContext } from './exec-context.js';
 import type { FaultSpec } from './system.js';
 import type { World } from './world.js';
@@ -42,8 +42,8 @@ export class KernelEnv implements EffectEnv, KernelServices {
     return this.world.specs.get(name);
   }
 
-  note(what: string, result: string): void {
-    this.world.note(what, result);
+  note(entry: TraceNote): void {
+    this.world.stepEffects.push(entry);
   }
 
   fault(at: FaultSpec['at'], target: string): number {

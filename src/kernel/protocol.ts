@@ -14,6 +14,10 @@ import type { AnyStateMachine, EventObject } from 'xstate';
 import type { CtxId, Resource, SimClock, Wakeup } from '../resources/resource.js';
 import type { FaultSpec } from './system.js';
 import type { WriteSpec } from '../model/effects.js';
+import type { TraceEffect } from './trace.js';
+
+/** What a handler notes; the kernel adds the reply the caller got. */
+export type TraceNote = Omit<TraceEffect, 'reply'>;
 
 /** Why a parked operation is being re-run: a resource let it go, or its deadline passed. */
 export type WakeReason = 'released' | 'timed-out';
@@ -93,8 +97,8 @@ export interface EffectEnv {
   resource<T extends Resource>(name: string, cls: abstract new (...args: never[]) => T, op: string, expected?: string): T;
   /** The spec a resource was declared with (for settings only the kernel side reads). */
   specOf(name: string): ResourceSpecLike | undefined;
-  /** One entry of the step's trace: `put aio->ubd: blocked`. */
-  note(what: string, result: string): void;
+  /** One entry of the step's trace, as data (`{ effect: 'put', resource: 'aio->ubd', status: 'blocked' }`). */
+  note(entry: TraceNote): void;
   /** The errno to inject at fault point `at` for `target`, or 0. */
   fault(at: FaultSpec['at'], target: string): number;
   /** Kernel services for the built-in families (cpu, call, obligations): see kernel/kinds/. */

@@ -15,8 +15,22 @@ export interface TraceStep {
   readonly event: string;
   readonly from: string;
   readonly to: string;
-  /** Effects performed in this step, with their result: `put aio->ubd: blocked`. */
-  readonly effects: readonly string[];
+  /** Effects performed in this step, as data (src/report/trace-text.ts renders `put aio->ubd: blocked`). */
+  readonly effects: readonly TraceEffect[];
+}
+
+/** One effect a step performed, as the trace keeps it. */
+export interface TraceEffect {
+  /** The effect type: `put`, `ioSubmit`, `getblk`... */
+  readonly effect: string;
+  /** The resource it addressed, if any. */
+  readonly resource?: string;
+  /** What the text names after the effect, when not just the resource (`guest#2.0`, `kmalloc GFP_ATOMIC`). */
+  readonly subject?: string;
+  /** What happened: `ok`, `blocked`, `eagain`, `injected errno 11`, `depth 3`... */
+  readonly status: string;
+  /** The reply event the caller got at once, if any (`put.eagain`). */
+  readonly reply?: string;
 }
 
 /**
@@ -37,14 +51,21 @@ export class TraceRecorder {
   record(s: TraceStep): void {
     let h = hashString(s.label, this.h);
     h = hashString(s.to, h);
-    for (const e of s.effects) h = hashString(e, h);
+    for (const e of s.effects) {
+      // Over the data, field by field (an absent field hashes as '-', which no name is).
+      h = hashString(e.effect, h);
+      h = hashString(e.resource ?? '-', h);
+      h = hashString(e.subject ?? '-', h);
+      h = hashString(e.status, h);
+      h = hashString(e.reply ?? '-', h);
+    }
     this.h = h;
     this.ring[this.next % this.ring.length] = s;
     this.next++;
     this.full?.push(s);
   }
 
-  /** FNV-1a over every step's label, resulting state and effect results, as 8 hex digits. */
+  /** FNV-1a over every step's label, resulting state and effects (as data), as 8 hex digits. */
   get hash(): string {
     return this.h.toString(16).padStart(8, '0');
   }
@@ -56,11 +77,4 @@ export class TraceRecorder {
     for (let k = this.next - n; k < this.next; k++) out.push(this.ring[k % this.ring.length]!);
     return out;
   }
-}
-
-/** `12 t=3 ubd: ioSubmit.eagain  submitting -> writingErrorReply  [put aio->ubd: blocked]` */
-export function formatStep(s: TraceStep): string {
-  const fx = s.effects.length ? `  [${s.effects.join('; ')}]` : '';
-  const move = s.from === s.to ? s.to : `${s.from} -> ${s.to}`;
-  return `#${s.step} t=${s.time} ${s.ctx}${s.depth > 1 ? `@${s.depth}` : ''}: ${s.event}  ${move}${fx}`;
 }

@@ -15,7 +15,7 @@ import { ExecContext } from './exec-context.js';
 import { TimerQueue } from './timers.js';
 import { FaultInjector } from './faults.js';
 import { ModelError } from './model-error.js';
-import { TraceRecorder } from './trace.js';
+import { TraceRecorder, type TraceEffect } from './trace.js';
 import type { Delivery, RunOptions } from './run-result.js';
 import type { ResourceKind, ResourceSpecLike } from './protocol.js';
 import { createResources, type DispatchTable } from './registry.js';
@@ -47,7 +47,7 @@ export class World {
   /** The deliveries choosable now (advance.ts fills it; `step` empties it). */
   readonly cands: Cand[] = [];
   /** Trace entries of the step being executed. */
-  stepEffects: string[] = [];
+  stepEffects: TraceEffect[] = [];
   readonly env: KernelEnv;
   seq = 0;
   frameSerial = 0;
@@ -110,10 +110,6 @@ export class World {
   violate(invariant: string, contexts: readonly string[], message: string): void {
     this.violation = { invariant, step: this.clock.step, contexts: [...contexts], message };
     this.stop('violation');
-  }
-
-  note(what: string, result: string): void {
-    this.stepEffects.push(`${what}: ${result}`);
   }
 
   /** A resource by name, marked as used by this step; a model error naming `usedBy` when it is missing. */

@@ -5,7 +5,7 @@
  * last steps, the key numbers, and how to run it again.
  */
 import type { CycleNode } from '../check/outcome.js';
-import { formatStep } from '../kernel/trace.js';
+import { formatStep } from './trace-text.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { RunJson } from './run-json.js';
 

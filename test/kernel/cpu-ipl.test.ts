@@ -16,7 +16,7 @@ describe('CPUs and interrupt priority levels', () => {
     const r = new Simulation(system(IPL_HIGH), { recordTrace: true }).run();
     expect(r.outcome).toBe('completed');
     const irqStep = r.trace!.findIndex((s) => s.label === 'irq.irq');
-    const unmaskStep = r.trace!.findIndex((s) => s.effects.includes('spl 0: ok'));
+    const unmaskStep = r.trace!.findIndex((s) => s.effects.some((e) => e.effect === 'spl' && e.subject === '0' && e.status === 'ok'));
     expect(r.metrics.interrupts).toBe(1);
     expect(irqStep).toBeGreaterThan(unmaskStep);
     expect(r.trace![irqStep].time).toBe(10);

@@ -96,7 +96,7 @@ const gateKind = defineResourceKind<GateSpec>({
       perform(e, env) {
         const gate = env.resource(e.gate, Gate, e.type, 'a gate');
         const r = gate.pass(env.caller);
-        env.note(`gate:pass ${e.gate}`, r.status);
+        env.note({ effect: 'gate:pass', resource: e.gate, status: r.status });
         if (r.status === 'ok') return done({ type: 'gate:passed', gate: e.gate });
         return { status: 'parked', on: gate, op: 'pass', deadline: e.timeout === undefined ? undefined : env.clock.now + e.timeout };
       },
@@ -106,7 +106,7 @@ const gateKind = defineResourceKind<GateSpec>({
     'gate:open': handler<Open>({
       perform(e, env) {
         const r = env.resource(e.gate, Gate, e.type, 'a gate').open();
-        env.note(`gate:open ${e.gate}`, 'ok');
+        env.note({ effect: 'gate:open', resource: e.gate, status: 'ok' });
         return done(undefined, r.wakeups);
       },
     }),

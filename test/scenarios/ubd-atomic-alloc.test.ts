@@ -76,7 +76,7 @@ describe('ubd-atomic-alloc fix-emergency-buffer (B-F1 + B-F2 + B-F3)', () => {
 
   it('the emergency buffers are given back by the interrupt handler (up() in interrupt context is legal)', () => {
     const r = runScenario(ubdAtomicAlloc, 'fix-emergency-buffer', {}, { strategy: 'fifo', recordTrace: true });
-    const ups = r.result.trace!.filter((s) => s.effects.some((e) => /^up ubd\.emergency\.(header|aio)/.test(e)));
+    const ups = r.result.trace!.filter((s) => s.effects.some((e) => e.effect === 'up' && /^ubd\.emergency\.(header|aio)/.test(e.resource ?? '')));
     expect(ups.length).toBeGreaterThan(0);
     expect(new Set(ups.map((s) => s.ctx))).toEqual(new Set(['ubd-irq']));
   });

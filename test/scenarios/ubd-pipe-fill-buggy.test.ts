@@ -78,13 +78,13 @@ describe('ubd-pipe-fill buggy: the pipe-fill deadlock of seed 001', () => {
     }
     expect(found).toBeDefined();
     const steps = found!.result.trace!;
-    const submitEagain = steps.findIndex((s) => s.effects.includes('ioSubmit guest#2.0: eagain'));
-    const aioFillsPipe = steps.findIndex((s) => s.ctx === 'aio' && s.effects.includes('put aio->ubd: ok'));
+    const submitEagain = steps.findIndex((s) => s.effects.some((e) => e.effect === 'ioSubmit' && e.subject === 'guest#2.0' && e.status === 'eagain'));
+    const aioFillsPipe = steps.findIndex((s) => s.ctx === 'aio' && s.effects.some((e) => e.effect === 'put' && e.resource === 'aio->ubd' && e.status === 'ok'));
     const errorWrite = steps.findIndex((s) => s.event === 'ioSubmit.eagain');
     expect(submitEagain).toBeGreaterThanOrEqual(0);
     expect(aioFillsPipe).toBeGreaterThan(submitEagain);
     expect(errorWrite).toBeGreaterThan(aioFillsPipe);
-    expect(steps[errorWrite].effects).toEqual(['put aio->ubd: blocked']);
+    expect(steps[errorWrite].effects).toEqual([{ effect: 'put', resource: 'aio->ubd', status: 'blocked' }]);
   });
 
   it('the detector sees the same cycle when the run is driven by hand with the Simulation API', () => {

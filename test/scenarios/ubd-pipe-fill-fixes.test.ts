@@ -51,7 +51,7 @@ describe('ubd-pipe-fill fixes complete on every schedule, under real stress', ()
     for (let seed = 1; seed <= 200; seed++) {
       const r = runScenario(ubdPipeFill, 'fix-nonblocking', { pipe: 1, burst: 8 }, { strategy: 'random', seed, recordTrace: true });
       expect(r.result.outcome).toBe('completed');
-      const driverBlocked = r.result.trace!.some((s) => s.ctx === 'ubd' && s.effects.some((e) => e.endsWith(': blocked') && !e.startsWith('down ubd.kick')));
+      const driverBlocked = r.result.trace!.some((s) => s.ctx === 'ubd' && s.effects.some((e) => e.status === 'blocked' && !(e.effect === 'down' && e.resource === 'ubd.kick')));
       expect(driverBlocked).toBe(false);
     }
   });

@@ -4,7 +4,7 @@
  * overlapping writes in its order, and the older data wins.
  */
 import { describe, expect, it } from 'vitest';
-import { EIO, runScenario, Simulation, type RunOptions } from '../../src/index.js';
+import { EIO, runScenario, Simulation, type RunOptions, type TraceStep } from '../../src/index.js';
 import { resolveParams } from '../../src/scenario/params.js';
 import { ubdReorder } from '../../scenarios/ubd-reorder.js';
 
@@ -21,11 +21,11 @@ const schedules = (n: number): RunOptions[] => [{ strategy: 'fifo' }, ...Array.f
 const label = (o: RunOptions) => (o.strategy === 'fifo' ? 'fifo' : `seed ${o.seed}`);
 
 /** Bios in the order the trace shows `what` happening to them (`mediaWrite`, `bioComplete`), each once. */
-function orderIn(trace: readonly { effects: readonly string[] }[], what: string): string[] {
+function orderIn(trace: readonly TraceStep[], what: string): string[] {
   const seen: string[] = [];
   for (const s of trace) {
     for (const e of s.effects) {
-      const m = new RegExp(`^${what} (\\S+)`).exec(e);
+      const m = e.effect === what ? /^(\S+)/.exec(e.subject ?? '') : null;
       if (m && !seen.includes(m[1])) seen.push(m[1]);
     }
   }

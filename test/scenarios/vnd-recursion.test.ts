@@ -3,6 +3,7 @@
  * trimmed delayed write is one round trip of FRAMES_PER_ROUND_TRIP frames on
  * the same stack; the unit thread bounds the depth.
  */
+import { effectText } from '../../src/report/trace-text.js';
 import { describe, expect, it } from 'vitest';
 import { runScenario, Simulation } from '../../src/index.js';
 import { vndRecursion } from '../../scenarios/vnd-recursion.js';
@@ -49,7 +50,7 @@ describe('vnd-recursion buggy: one vnd round trip of 8 frames per delayed write,
     const sim = new Simulation(vndRecursion.build('buggy', { n: 1, maxDepth: 8, nested: true, latency: 1 }), { recordTrace: true });
     const r = sim.run();
     expect(r.outcome).toBe('completed');
-    const started = r.trace!.filter((s) => s.ctx === 'P').flatMap((s) => s.effects.filter((e) => e.startsWith('getblk ') && e.includes('miss')));
+    const started = r.trace!.filter((s) => s.ctx === 'P').flatMap((s) => s.effects.map(effectText).filter((e) => e.startsWith('getblk ') && e.includes('miss')));
     // (P's own getblk of L:x runs at boot, before the first step.)
     expect(started).toEqual(['getblk F1:ind0 miss: ok', 'getblk F0:ind0 miss: ok']);
   });

@@ -31,11 +31,11 @@ const ioSubmit = handler<Submit>({
     const ring = env.resource(e.ring, AioRing, OP) as AioRing<Iocb>;
     const errno = env.fault('ioSubmit', e.ring);
     if (errno) {
-      env.note(`ioSubmit ${e.iocb.id}`, `injected errno ${errno}`);
+      env.note({ effect: 'ioSubmit', resource: e.ring, subject: e.iocb.id, status: `injected errno ${errno}` });
       return done({ type: 'ioSubmit.error', ring: e.ring, id: e.iocb.id, errno });
     }
     const r = ring.submit(env.caller, e.iocb);
-    env.note(`ioSubmit ${e.iocb.id}`, r.status);
+    env.note({ effect: 'ioSubmit', resource: e.ring, subject: e.iocb.id, status: r.status });
     let wakeups = undefined;
     if (r.status === 'ok') {
       // The iocb reaches the device through its queue: the forwarding the spec declares.
@@ -50,7 +50,7 @@ const ioGetevents = handler<Getevents>({
   perform(e, env): Performed {
     const ring = env.resource(e.ring, AioRing, OP) as AioRing<Iocb>;
     const r = ring.getevents(env.caller, { min: e.min ?? 1, max: e.max ?? 1, wait: true });
-    env.note(`ioGetevents ${e.ring}`, r.status);
+    env.note({ effect: 'ioGetevents', resource: e.ring, status: r.status });
     if (r.status === 'blocked') return { status: 'parked', on: ring, op: 'getevents' };
     return done({ type: 'ioGetevents.ok', ring: e.ring, events: r.value as readonly IoEvent[] });
   },
@@ -65,7 +65,7 @@ const ioComplete = handler<Complete>({
     const ring = env.resource(e.ring, AioRing, OP) as AioRing<Iocb>;
     const errno = env.fault('disk', e.ring);
     const r = ring.complete(e.id, errno ? -errno : (e.res ?? 0));
-    env.note(`ioComplete ${e.id}`, errno ? `injected -${errno}` : 'ok');
+    env.note({ effect: 'ioComplete', resource: e.ring, subject: e.id, status: errno ? `injected -${errno}` : 'ok' });
     return done(undefined, r.wakeups);
   },
 });

@@ -24,7 +24,7 @@ const bufferCacheOp = handler<BufCacheEffect>({
   perform(e, env): Performed {
     const cache = env.resource(e.cache, BufferCache, e.type);
     const r = cache.perform(env.caller, e);
-    env.note(`${e.type} ${r.note}`, r.status);
+    env.note({ effect: e.type, resource: e.cache, subject: r.note, status: r.status });
     if (r.status === 'blocked') return { status: 'parked', on: cache, op: e.type, wakeups: r.wakeups };
     return done(r.reply, r.wakeups);
   },

@@ -16,7 +16,7 @@ export const callFamily = defineEffectFamily({
       perform(e, env): Performed {
         const machine = env.kernel.callable(e.machine);
         if (!machine) throw new ModelError(`context '${env.caller}' called machine '${e.machine}', which the scenario does not declare callable (callable: ${env.kernel.callableNames().join(', ') || 'none'})`);
-        env.note(`call ${e.machine}`, `depth ${env.kernel.depth() + 1}`);
+        env.note({ effect: 'call', subject: e.machine, status: `depth ${env.kernel.depth() + 1}` });
         return { status: 'call', machine, input: e.input };
       },
     }),

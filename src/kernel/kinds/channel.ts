@@ -40,7 +40,7 @@ const put = handler<Put>({
     const chan = env.resource(e.chan, Channel, e.type, CHANNEL);
     const wait = e.wait ?? true;
     const r = chan.put(env.caller, e.item, { wait, front: e.front });
-    env.note(`put ${e.chan}`, r.status);
+    env.note({ effect: 'put', resource: e.chan, status: r.status });
     if (r.status === 'blocked') return { status: 'parked', on: chan, op: 'put', host: e.host === true, inHand: !putReplies(e), wakeups: r.wakeups };
     return putReplies(e) ? done({ type: r.status === 'ok' ? 'put.ok' : 'put.eagain', chan: e.chan }, r.wakeups) : done(undefined, r.wakeups);
   },
@@ -62,7 +62,7 @@ const get = handler<Get>({
     const owner = env.kernel.mailboxOwner(chan);
     if (owner !== undefined) throw new ModelError(`context '${env.caller}' did a get on '${e.chan}', which is the mailbox of '${owner}'`);
     const r = chan.get(env.caller, { wait: e.wait ?? true });
-    env.note(`get ${e.chan}`, r.status);
+    env.note({ effect: 'get', resource: e.chan, status: r.status });
     if (r.status === 'blocked') return { status: 'parked', on: chan, op: 'get', host: e.host === true, wakeups: r.wakeups };
     return done(r.status === 'ok' ? { type: 'get.ok', chan: e.chan, item: r.value } : { type: 'get.eagain', chan: e.chan }, r.wakeups);
   },

@@ -18,21 +18,21 @@ export const cpuFamily = defineEffectFamily({
     spl: handler<Spl>({
       perform(e, env): Performed {
         if (!env.kernel.setIpl(e.level)) throw new ModelError(`context '${env.caller}' emitted spl but runs on no cpu`);
-        env.note(`spl ${e.level}`, 'ok');
+        env.note({ effect: 'spl', subject: String(e.level), status: 'ok' });
         return done();
       },
     }),
     iret: handler<Iret>({
       perform(_e, env): Performed {
         if (!env.kernel.iret()) throw new ModelError(`context '${env.caller}' emitted iret outside an interrupt`);
-        env.note('iret', 'ok');
+        env.note({ effect: 'iret', status: 'ok' });
         return done();
       },
     }),
     raiseIrq: handler<RaiseIrq>({
       perform(e, env): Performed {
         if (!env.kernel.raiseIrq(e.handler)) throw new ModelError(`raiseIrq: '${e.handler}' is not an interrupt handler context`);
-        env.note(`raiseIrq ${e.handler}`, 'ok');
+        env.note({ effect: 'raiseIrq', subject: e.handler, status: 'ok' });
         return done();
       },
     }),

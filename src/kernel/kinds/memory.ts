@@ -34,7 +34,7 @@ const kmalloc = handler<Kmalloc>({
   perform(e, env): Performed {
     const allocator = env.resource(e.allocator, PageAllocator, 'kmalloc');
     const r = allocator.alloc(env.caller, { wait: e.gfp === 'GFP_KERNEL' });
-    env.note(`kmalloc ${e.allocator} ${e.gfp}`, r.status);
+    env.note({ effect: 'kmalloc', resource: e.allocator, subject: `${e.allocator} ${e.gfp}`, status: r.status });
     if (r.status === 'blocked') return { status: 'parked', on: allocator, op: 'kmalloc' };
     return done(r.status === 'ok' ? { type: 'kmalloc.ok', allocator: e.allocator, element: r.value as string } : { type: 'kmalloc.fail', allocator: e.allocator });
   },
@@ -48,7 +48,7 @@ const kmalloc = handler<Kmalloc>({
 const kfree = handler<Kfree>({
   perform(e, env): Performed {
     const wakeups = env.resource(e.allocator, PageAllocator, 'kfree').free(e.element);
-    env.note(`kfree ${e.element}`, 'ok');
+    env.note({ effect: 'kfree', resource: e.allocator, subject: e.element, status: 'ok' });
     return done(undefined, wakeups);
   },
 });
@@ -57,7 +57,7 @@ const alloc = handler<Alloc>({
   perform(e, env): Performed {
     const pool = env.resource(e.pool, Mempool, 'alloc');
     const r = pool.alloc(env.caller, { wait: e.wait });
-    env.note(`alloc ${e.pool}`, r.status);
+    env.note({ effect: 'alloc', resource: e.pool, status: r.status });
     if (r.status === 'blocked') return { status: 'parked', on: pool, op: 'alloc' };
     return done(r.status === 'ok' ? { type: 'alloc.ok', pool: e.pool, element: r.value as string } : { type: 'alloc.fail', pool: e.pool });
   },
@@ -71,7 +71,7 @@ const alloc = handler<Alloc>({
 const free = handler<Free>({
   perform(e, env): Performed {
     const r = env.resource(e.pool, Mempool, 'free').free(env.caller, e.element);
-    env.note(`free ${e.pool}`, 'ok');
+    env.note({ effect: 'free', resource: e.pool, status: 'ok' });
     return done(undefined, r.wakeups);
   },
 });

@@ -26,14 +26,14 @@ export const obligationsFamily = defineEffectFamily({
       perform(e, env): Performed {
         const count = e.count ?? 1;
         const v = env.kernel.mediaWrite(e.bio, e.sector, count);
-        env.note(`mediaWrite ${e.bio} sector ${e.sector}${count > 1 ? `+${count}` : ''}`, v ? 'out of order' : 'ok');
+        env.note({ effect: 'mediaWrite', subject: `${e.bio} sector ${e.sector}${count > 1 ? `+${count}` : ''}`, status: v ? 'out of order' : 'ok' });
         return v ? { status: 'violation', invariant: 'write ordering', contexts: v.contexts, message: v.message } : done();
       },
     }),
     bioComplete: handler<Complete>({
       perform(e, env): Performed {
         const v = env.kernel.bioComplete(e.bio, e.error ?? 0);
-        env.note(`bioComplete ${e.bio}`, e.error ? `error ${e.error}` : 'ok');
+        env.note({ effect: 'bioComplete', subject: e.bio, status: e.error ? `error ${e.error}` : 'ok' });
         return v ? { status: 'violation', invariant: 'bio conservation', contexts: [env.caller], message: v } : done();
       },
     }),

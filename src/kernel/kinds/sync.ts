@@ -40,7 +40,7 @@ const lock = handler<LockE>({
   perform(e, env): Performed {
     const l = env.resource(e.lock, Lock, 'lock');
     const r = l.acquire(env.caller, { wait: e.wait ?? true });
-    env.note(`lock ${e.lock}`, r.status);
+    env.note({ effect: 'lock', resource: e.lock, status: r.status });
     if (r.status === 'blocked') return { status: 'parked', on: l, op: 'acquire' };
     return done({ type: r.status === 'ok' ? 'lock.ok' : 'lock.busy', lock: e.lock });
   },
@@ -58,7 +58,7 @@ const lock = handler<LockE>({
 const unlock = handler<Unlock>({
   perform(e, env): Performed {
     const r = env.resource(e.lock, Lock, 'unlock').release(env.caller);
-    env.note(`unlock ${e.lock}`, 'ok');
+    env.note({ effect: 'unlock', resource: e.lock, status: 'ok' });
     return done(undefined, r.wakeups);
   },
 });
@@ -67,7 +67,7 @@ const down = handler<Down>({
   perform(e, env): Performed {
     const sem = env.resource(e.sem, Semaphore, 'down');
     const r = sem.down(env.caller, { wait: e.wait ?? true });
-    env.note(`down ${e.sem}`, r.status);
+    env.note({ effect: 'down', resource: e.sem, status: r.status });
     if (r.status === 'blocked') return { status: 'parked', on: sem, op: 'down' };
     return done({ type: r.status === 'ok' ? 'down.ok' : 'down.busy', sem: e.sem });
   },
@@ -78,7 +78,7 @@ const down = handler<Down>({
 const up = handler<Up>({
   perform(e, env): Performed {
     const r = env.resource(e.sem, Semaphore, 'up').up(env.caller);
-    env.note(`up ${e.sem}`, 'ok');
+    env.note({ effect: 'up', resource: e.sem, status: 'ok' });
     return done(undefined, r.wakeups);
   },
 });
@@ -86,7 +86,7 @@ const up = handler<Up>({
 const ticketTake = handler<Take>({
   perform(e, env): Performed {
     const ticket = env.resource(e.counter, TicketCounter, 'ticketTake').take(env.caller);
-    env.note(`ticketTake ${e.counter}`, `ticket ${ticket}`);
+    env.note({ effect: 'ticketTake', resource: e.counter, status: `ticket ${ticket}` });
     return done({ type: 'ticketTake.ok', counter: e.counter, ticket });
   },
 });
@@ -95,7 +95,7 @@ const ticketWait = handler<Wait>({
   perform(e, env): Performed {
     const counter = env.resource(e.counter, TicketCounter, 'ticketWait');
     const r = counter.waitFor(env.caller, e.ticket, { wait: true });
-    env.note(`ticketWait ${e.counter} ${e.ticket}`, r.status);
+    env.note({ effect: 'ticketWait', resource: e.counter, subject: `${e.counter} ${e.ticket}`, status: r.status });
     if (r.status === 'blocked') return { status: 'parked', on: counter, op: 'waitFor' };
     return done({ type: 'ticketWait.ok', counter: e.counter, ticket: e.ticket });
   },
@@ -106,7 +106,7 @@ const ticketWait = handler<Wait>({
 const ticketAdvance = handler<Advance>({
   perform(e, env): Performed {
     const r = env.resource(e.counter, TicketCounter, 'ticketAdvance').advance(env.caller, e.by ?? 1);
-    env.note(`ticketAdvance ${e.counter}`, 'ok');
+    env.note({ effect: 'ticketAdvance', resource: e.counter, status: 'ok' });
     return done(undefined, r.wakeups);
   },
 });
