@@ -70,9 +70,9 @@ export const ubdPipeFill = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const { pipe, ring, burst, latency } = params as { pipe: number; ring: number; burst: number; latency: number };
-    const mode = variant as UbdMode;
-    const helper = mode === 'fix-nonblocking';
+    const { pipe, burst, latency } = params;
+    const mode: UbdMode = variant;
+    const helper = variant === 'fix-nonblocking';
     const resources: ResourceSpec[] = [
       { kind: 'channel', name: 'ubd.queue', capacity: Infinity, unit: 'requests', readers: ['ubd'], writers: ['guest', 'ubd'] },
       { kind: 'semaphore', name: 'ubd.kick', count: 0, upBy: ['guest', 'ubd-irq'] },
@@ -82,7 +82,7 @@ export const ubdPipeFill = defineScenario({
     const contexts: ContextSpec[] = [
       { name: 'guest', kind: 'thread', cpu: 'uml0', machine: guestWorkload, input: { queue: 'ubd.queue', kick: 'ubd.kick', burst } },
     ];
-    if (helper) {
+    if (variant === 'fix-nonblocking') {
       resources.push(
         { kind: 'channel', name: 'ubd->helper', capacity: pipe, readers: ['io-helper'], writers: ['ubd'] },
         { kind: 'channel', name: 'ubd.restart', capacity: Infinity, readers: ['ubd-irq'], writers: ['ubd'] },
@@ -95,6 +95,7 @@ export const ubdPipeFill = defineScenario({
         { name: 'disk', kind: 'device', mailbox: 'disk.queue', machine: disk, input: { queue: 'disk.queue', latency } },
       );
     } else {
+      const { ring } = params;
       const credits = mode === 'fix-credits' ? 'ubd.credits' : undefined;
       resources.push({ kind: 'aio-ring', name: 'aio.ring', nrEvents: ring, submitters: ['ubd'], completer: 'disk', device: 'disk.queue' });
       if (credits) resources.push({ kind: 'semaphore', name: credits, count: ring, upBy: ['ubd-irq'] });

@@ -82,11 +82,11 @@ export const vndBufferMemory = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const { hiwater, memory, maxActive, latency } = params as { hiwater: number; memory: number; maxActive: number; latency: number };
-    if (variant === 'fix-preload-bmap') refuseSparseWithPreload('vnd-buffer-memory', params.sparse as boolean);
-    const shape = variant === 'buggy' ? 'plain' : variant === 'buggy-holding' ? 'holding' : (params.shape as 'plain' | 'holding');
+    const { hiwater, memory, maxActive, latency } = params;
+    if (variant === 'fix-preload-bmap') refuseSparseWithPreload('vnd-buffer-memory', params.sparse);
+    const shape = variant === 'buggy' ? 'plain' : variant === 'buggy-holding' ? 'holding' : params.shape;
     const perVnd = variant === 'fix-per-vnd-cache';
-    const split = perVnd ? (params.split as number) : 0;
+    const split = variant === 'fix-per-vnd-cache' ? params.split : 0;
     // The dirty vnd buffers fill their cache to its hiwater; all are mapped by F0:ind0.
     const dirty = perVnd ? Math.round((hiwater * split) / 100) : hiwater;
     const buffers = Array.from({ length: dirty }, (_, k) => ({ vnode: 'vnd0', blkno: NDADDR + k, dirty: true }));

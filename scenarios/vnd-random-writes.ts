@@ -84,8 +84,8 @@ export const vndRandomWrites = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const p = params as Record<(typeof COMMON)[number], number>;
-    if (variant === 'fix-preload-bmap') refuseSparseWithPreload('vnd-random-writes', params.sparse as boolean);
+    const p = params;
+    if (variant === 'fix-preload-bmap') refuseSparseWithPreload('vnd-random-writes', params.sparse);
     const rng = new Prng(`vnd-random-writes:${p.workload}`);
     const raw = variant === 'fix-raw-device';
     const ops: FsOp[] = [];
@@ -97,7 +97,7 @@ export const vndRandomWrites = defineScenario({
     return buildVndStack({
       mode: 'threaded',
       preloaded: variant === 'fix-preload-bmap',
-      perVndCache: variant === 'fix-per-vnd-cache' ? { split: params.split as number } : undefined,
+      perVndCache: variant === 'fix-per-vnd-cache' ? { split: params.split } : undefined,
       hiwater: p.hiwater,
       memory: p.memory,
       perIndirect: p.perIndirect,

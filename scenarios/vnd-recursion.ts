@@ -60,7 +60,7 @@ export const vndRecursion = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const { n, maxDepth, nested, latency } = params as { n: number; maxDepth: number; nested: boolean; latency: number };
+    const { n, maxDepth, nested, latency } = params;
     // vnd block NDADDR + 4k is file block NDADDR + 4k: the first block indirect block k maps.
     const dirty = (vnode: string, k: number, base: number) => ({ vnode, blkno: base + PER_INDIRECT * k, dirty: true });
     const delayed = Array.from({ length: n }, (_, k) => (nested ? [dirty('vnd1', k, NDADDR), dirty('vnd0', k, NESTED_LOWER_DIRECT)] : [dirty('vnd0', k, NDADDR)])).flat();

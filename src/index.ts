@@ -15,7 +15,7 @@ export { Prng } from './kernel/prng.js';
 export type { Outcome, CycleNode, Deadlock, Violation, StackOverflow } from './check/outcome.js';
 export { OUTCOMES } from './check/outcome.js';
 export type { TraceStep } from './kernel/trace.js';
-export { defineScenario } from './scenario/scenario.js';
+export { defineScenario, checkScenario } from './scenario/scenario.js';
 export type { Scenario, VariantSpec, ParamSpec, ParamValue, Params, Expectation } from './scenario/scenario.js';
 export { runScenario } from './scenario/run.js';
 export type { ScenarioRun } from './scenario/run.js';
