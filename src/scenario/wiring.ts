@@ -2,7 +2,8 @@
  * The wiring builder: a scenario declares CPUs and resources (ports.ts),
  * then contexts, each handed the ends it uses — in its `input` (where they
  * stand for the resource names the machine reads), as its `mailbox`, as its
- * interrupt `line`, or in `ends` (ends whose names are not in its input).
+ * interrupt `line`, or in `ends` (ends whose names are not in its input). An AIO ring's device
+ * forwarding is declared with `forward`.
  * `build()` emits the `SystemSpec` the kernel runs, with every role list
  * derived from who holds which end, checked against the declared arity.
  */
@@ -53,7 +54,8 @@ interface Declared {
   readonly port: Port;
   /** The spec, role lists left out until build(). */
   readonly spec: ResourceSpec;
-  readonly device?: ChannelPort<'channel'>;
+  /** aio-ring: the channel io_submit forwards to (see forward). */
+  device?: ChannelPort<'channel'>;
 }
 
 interface Holding {
@@ -92,14 +94,22 @@ export class Wiring implements PortOwner {
     return this.declare(port, { kind: 'pipe', name, capacity: o.capacity });
   }
 
-  /**
-   * `device`: the channel the device context takes submitted iocbs from — the
-   * kernel forwards each successful io_submit there (ResourceSpec.device).
-   */
-  aioRing(name: string, o: { readonly nrEvents: number; readonly submitters?: Arity; readonly completer?: 1 | 'observed'; readonly device?: ChannelPort<'channel'> }): AioRingPort {
-    if (o.device !== undefined) this.own(o.device, `aio-ring '${name}' forwards to`);
+  aioRing(name: string, o: { readonly nrEvents: number; readonly submitters?: Arity; readonly completer?: 1 | 'observed' }): AioRingPort {
     const port = new AioRingPort(this, 'aio-ring', name, roles({ submitters: o.submitters, completer: o.completer }));
-    return this.declare(port, { kind: 'aio-ring', name, nrEvents: o.nrEvents }, o.device);
+    return this.declare(port, { kind: 'aio-ring', name, nrEvents: o.nrEvents });
+  }
+
+  /**
+   * The ring's device forwarding (ResourceSpec.device): the kernel puts each
+   * successful io_submit on `ring` into `channel`, where the device context
+   * takes it (usually as its mailbox). Either may be declared first.
+   */
+  forward(ring: AioRingPort, channel: ChannelPort<'channel'>): void {
+    this.own(ring, 'forward from');
+    this.own(channel, `aio-ring '${ring.name}' forwards to`);
+    const d = this.declared.find((x) => x.port === ring)!;
+    if (d.device !== undefined) throw new WiringError(`${ring} already forwards to ${d.device}`);
+    d.device = channel;
   }
 
   allocator(name: string, o: { readonly pressure: 'none' | 'always' | { readonly failP: number }; readonly limit?: number }): PlainPort<'allocator'> {
@@ -196,9 +206,9 @@ export class Wiring implements PortOwner {
     return out;
   }
 
-  private declare<P extends Port>(port: P, spec: ResourceSpec, device?: ChannelPort<'channel'>): P {
+  private declare<P extends Port>(port: P, spec: ResourceSpec): P {
     if (this.declared.some((d) => d.port.name === port.name)) throw new WiringError(`resource '${port.name}' is declared twice`);
-    this.declared.push({ port, spec, device });
+    this.declared.push({ port, spec });
     return port;
   }
 
