@@ -13,7 +13,7 @@
  * not exhausted (memory > hiwater + 1).
  */
 import { defineScenario, type SystemSpec } from '../src/index.js';
-import { fsWorkload, type FsWorkloadInput } from '../machines/fs-workload.js';
+import { fsWorkload } from '../machines/fs-workload.js';
 import { NDADDR, buildVndStack, refuseSparseWithPreload } from './vnd-stack.js';
 
 const ALL = ['hiwater', 'memory', 'latency'] as const;
@@ -82,7 +82,7 @@ export const vndSelfDeadlock = defineScenario({
       perIndirect: 4,
       latency,
       buffers,
-      workloads: (env) => [{ name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'bmap', file: 'F0', block: D1 }] } satisfies FsWorkloadInput }],
+      workloads: (sys, env) => sys.context({ name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'bmap', file: 'F0', block: D1 }] } }),
     });
   },
 });
