@@ -7,7 +7,7 @@
  * submission order. Not a scenario itself: the two scenario files choose the
  * driver's options and the workload.
  */
-import { IPL_BIO, type ContextSpec, type FaultSpec, type ResourceSpec, type SystemSpec } from '../src/index.js';
+import { IPL_BIO, wiring, type FaultSpec, type SystemSpec, type Wire } from '../src/index.js';
 import { ubdAlloc, type UbdAllocInput } from '../machines/ubd-alloc.js';
 import { ubdAllocIrq } from '../machines/ubd-alloc-irq.js';
 import { guestWriter, type GuestWrite } from '../machines/guest-writer.js';
@@ -64,49 +64,54 @@ export function ubdAllocSystem(o: UbdAllocSystem): SystemSpec {
   const guests = o.scripts.map((_, i) => `u${i + 1}`);
   const total = o.scripts.reduce((n, s) => n + s.reduce((m, w) => m + w.chunks, 0), 0);
   const { buffers, sequencing } = o.driver;
-  const resources: ResourceSpec[] = [
-    { kind: 'channel', name: 'ubd.queue', capacity: Infinity, unit: 'requests', readers: guests, writers: guests },
-    { kind: 'lock', name: 'ubd.lock', flavour: 'spin' },
-    { kind: 'allocator', name: 'kmalloc', pressure: o.pressure === 'random' ? { failP: o.allocFailP / 100 } : o.pressure },
-    // The ring holds every chunk of the workload: io_submit never says EAGAIN here (that is S-B3).
-    { kind: 'aio-ring', name: 'aio.ring', nrEvents: Math.max(256, total), submitters: guests, completer: 'disk', device: 'disk.queue' },
-    { kind: 'pipe', name: 'aio->ubd', capacity: PIPE_REPLIES, readers: ['ubd-irq'], writers: ['aio', ...guests] },
-    { kind: 'channel', name: 'disk.queue', capacity: Infinity, readers: ['disk'] },
-  ];
-  const driverInput: UbdAllocInput = {
-    ...o.driver,
-    queue: 'ubd.queue',
-    lock: 'ubd.lock',
-    ring: 'aio.ring',
-    pipe: 'aio->ubd',
-    allocator: 'kmalloc',
-    ...(buffers === 'emergency' ? { emergencyHeader: 'ubd.emergency.header', emergencyAio: 'ubd.emergency.aio' } : {}),
-    ...(buffers === 'mempool' ? { pool: 'ubd.buffers' } : {}),
-    ...(sequencing !== 'none' ? { seq: 'ubd.seq' } : {}),
-    ...(sequencing === 'barriers' ? { gate: 'ubd.gate' } : {}),
-  };
-  if (buffers === 'emergency') {
-    resources.push(
-      { kind: 'semaphore', name: 'ubd.emergency.header', count: 1, upBy: ['ubd-irq'] },
-      { kind: 'semaphore', name: 'ubd.emergency.aio', count: 1, upBy: ['ubd-irq'] },
-    );
-  }
-  if (buffers === 'mempool') resources.push({ kind: 'mempool', name: 'ubd.buffers', minNr: o.minNr ?? 0, backing: 'kmalloc', freedBy: ['ubd-irq'] });
-  if (sequencing === 'tickets' || sequencing === 'barriers') resources.push({ kind: 'counter', name: 'ubd.seq' });
-  if (sequencing === 'semaphore') resources.push({ kind: 'semaphore', name: 'ubd.seq', count: 1 });
-  if (sequencing === 'barriers') resources.push({ kind: 'semaphore', name: 'ubd.gate', count: 1 });
+  const sys = wiring();
+  const uml0 = sys.cpu('uml0');
+  // Every guest queues its writes and runs the request function, which dequeues them.
+  const queue = sys.channel('ubd.queue', { capacity: Infinity, unit: 'requests', readers: guests.length, writers: guests.length });
+  const lock = sys.lock('ubd.lock', { flavour: 'spin' });
+  const kmalloc = sys.allocator('kmalloc', { pressure: o.pressure === 'random' ? { failP: o.allocFailP / 100 } : o.pressure });
+  // The ring holds every chunk of the workload: io_submit never says EAGAIN here (that is S-B3).
+  const ring = sys.aioRing('aio.ring', { nrEvents: Math.max(256, total), submitters: guests.length, completer: 1 });
+  // The AIO thread writes a reply per completion; the request function writes its submission errors.
+  const replies = sys.pipe('aio->ubd', { capacity: PIPE_REPLIES, readers: 1, writers: 1 + guests.length });
+  const diskQueue = sys.channel('disk.queue', { capacity: Infinity, readers: 1 });
+  sys.forward(ring, diskQueue);
+  // Given back by the interrupt handler, which finds them in the replies it reads.
+  const emergencyHeader = buffers === 'emergency' ? sys.semaphore('ubd.emergency.header', { count: 1, upBy: 1 }) : undefined;
+  const emergencyAio = buffers === 'emergency' ? sys.semaphore('ubd.emergency.aio', { count: 1, upBy: 1 }) : undefined;
+  const pool = buffers === 'mempool' ? sys.mempool('ubd.buffers', { minNr: o.minNr ?? 0, backing: kmalloc, freedBy: 1 }) : undefined;
+  // Taken, waited on and advanced (or downed and upped) by the guests; the kernel follows who holds which ticket.
+  const counter = sequencing === 'tickets' || sequencing === 'barriers' ? sys.counter('ubd.seq', { advancers: 'observed' }) : undefined;
+  const semaphore = sequencing === 'semaphore' ? sys.semaphore('ubd.seq', { count: 1, upBy: 'observed' }) : undefined;
+  const seq = counter ? counter.take.and(counter.advance) : semaphore ? semaphore.down.and(semaphore.up) : undefined;
+  const gate = sequencing === 'barriers' ? sys.semaphore('ubd.gate', { count: 1, upBy: 'observed' }) : undefined;
 
-  const contexts: ContextSpec[] = [
-    ...o.scripts.map((writes, i): ContextSpec => ({
-      name: guests[i],
-      kind: 'thread',
-      cpu: 'uml0',
-      machine: guestWriter,
-      input: { queue: 'ubd.queue', prefix: guests[i], writes, driver: 'ubd-alloc', driverInput },
-    })),
-    { name: 'ubd-irq', kind: 'irq', cpu: 'uml0', irq: { level: IPL_BIO, line: 'aio->ubd' }, machine: ubdAllocIrq, input: { pipe: 'aio->ubd' } },
-    { name: 'aio', kind: 'host-thread', machine: aioCompletion, input: { ring: 'aio.ring', pipe: 'aio->ubd' } },
-    { name: 'disk', kind: 'device', mailbox: 'disk.queue', machine: disk, input: { queue: 'disk.queue', latency: o.latency, ring: 'aio.ring', media: true } },
-  ];
-  return { cpus: [{ name: 'uml0' }], contexts, resources, callable: { 'ubd-alloc': ubdAlloc }, ...(o.faults ? { faults: o.faults } : {}) };
+  const driverInput: Wire<UbdAllocInput> = {
+    ...o.driver,
+    queue: queue.reader,
+    lock,
+    ring: ring.submit,
+    pipe: replies.writer,
+    allocator: kmalloc,
+    ...(emergencyHeader && emergencyAio ? { emergencyHeader: emergencyHeader.down, emergencyAio: emergencyAio.down } : {}),
+    ...(pool ? { pool: pool.alloc } : {}),
+    ...(seq ? { seq } : {}),
+    ...(gate ? { gate: gate.down.and(gate.up) } : {}),
+  };
+  for (const [i, writes] of o.scripts.entries()) {
+    sys.context({ name: guests[i], kind: 'thread', cpu: uml0, machine: guestWriter, input: { queue: queue.writer, prefix: guests[i], writes, driver: 'ubd-alloc', driverInput } });
+  }
+  sys.context({
+    name: 'ubd-irq',
+    kind: 'irq',
+    cpu: uml0,
+    irq: { level: IPL_BIO, line: replies.reader },
+    machine: ubdAllocIrq,
+    input: { pipe: replies.reader },
+    // The buffers each reply names go back where they came from: up() an emergency buffer's semaphore, mempool_free.
+    ends: [...(emergencyHeader && emergencyAio ? [emergencyHeader.up, emergencyAio.up] : []), ...(pool ? [pool.free] : [])],
+  });
+  sys.context({ name: 'aio', kind: 'host-thread', machine: aioCompletion, input: { ring: ring.reap, pipe: replies.writer.first } });
+  sys.context({ name: 'disk', kind: 'device', mailbox: diskQueue.reader, machine: disk, input: { queue: diskQueue.reader, latency: o.latency, ring: ring.complete, media: true } });
+  return sys.build({ callable: { 'ubd-alloc': ubdAlloc }, ...(o.faults ? { faults: o.faults } : {}) });
 }

@@ -17,16 +17,16 @@
  * patch set does: B-F1 opens the queue to concurrent submitters.
  */
 import { defineScenario, type SystemSpec } from '../src/index.js';
-import { ubdAllocSystem, ubdScripts, type Pressure, type UbdAllocSystem } from './ubd-alloc-system.js';
+import { ubdAllocSystem, ubdScripts, type UbdAllocSystem } from './ubd-alloc-system.js';
 
 const COMMON = ['submitters', 'writes', 'chunks', 'pressure', 'allocFailP', 'latency'] as const;
 
-const DRIVERS: Readonly<Record<string, UbdAllocSystem['driver']>> = {
+const DRIVERS = {
   buggy: { holdLock: true, buffers: 'GFP_KERNEL', sequencing: 'none' },
   'fix-drop-lock': { holdLock: false, buffers: 'GFP_KERNEL', sequencing: 'none' },
   'fix-emergency-buffer': { holdLock: false, buffers: 'emergency', sequencing: 'tickets' },
   'fix-mempool': { holdLock: false, buffers: 'mempool', sequencing: 'tickets' },
-};
+} satisfies Readonly<Record<string, UbdAllocSystem['driver']>>;
 
 export const ubdAtomicAlloc = defineScenario({
   name: 'ubd-atomic-alloc',
@@ -74,22 +74,14 @@ export const ubdAtomicAlloc = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const { submitters, writes, chunks, pressure, allocFailP, latency, minNr } = params as {
-      submitters: number;
-      writes: number;
-      chunks: number;
-      pressure: Pressure;
-      allocFailP: number;
-      latency: number;
-      minNr?: number;
-    };
+    const { submitters, writes, chunks, pressure, allocFailP, latency } = params;
     return ubdAllocSystem({
       scripts: ubdScripts({ submitters, writes, chunks }),
       pressure,
       allocFailP,
       latency,
       driver: DRIVERS[variant],
-      minNr,
+      minNr: variant === 'fix-mempool' ? params.minNr : undefined,
     });
   },
 });

@@ -15,7 +15,7 @@
  *   burst >= pipe + ring + 2        always deadlocks (pipe + 1 in the AIO
  *                                   thread's hand + ring is all that fits).
  */
-import { defineScenario, IPL_BIO, type ContextSpec, type ResourceSpec, type SystemSpec } from '../src/index.js';
+import { defineScenario, IPL_BIO, wiring, type SystemSpec } from '../src/index.js';
 import { ubd, type UbdMode } from '../machines/ubd.js';
 import { ubdIrq } from '../machines/ubd-irq.js';
 import { aioCompletion } from '../machines/aio-completion.js';
@@ -70,41 +70,50 @@ export const ubdPipeFill = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const { pipe, ring, burst, latency } = params as { pipe: number; ring: number; burst: number; latency: number };
-    const mode = variant as UbdMode;
-    const helper = mode === 'fix-nonblocking';
-    const resources: ResourceSpec[] = [
-      { kind: 'channel', name: 'ubd.queue', capacity: Infinity, unit: 'requests', readers: ['ubd'], writers: ['guest', 'ubd'] },
-      { kind: 'semaphore', name: 'ubd.kick', count: 0, upBy: ['guest', 'ubd-irq'] },
-      { kind: 'pipe', name: 'aio->ubd', capacity: pipe, readers: ['ubd-irq'], writers: helper ? ['io-helper'] : ['aio', 'ubd'] },
-      { kind: 'channel', name: 'disk.queue', capacity: Infinity, readers: ['disk'] },
-    ];
-    const contexts: ContextSpec[] = [
-      { name: 'guest', kind: 'thread', cpu: 'uml0', machine: guestWorkload, input: { queue: 'ubd.queue', kick: 'ubd.kick', burst } },
-    ];
-    if (helper) {
-      resources.push(
-        { kind: 'channel', name: 'ubd->helper', capacity: pipe, readers: ['io-helper'], writers: ['ubd'] },
-        { kind: 'channel', name: 'ubd.restart', capacity: Infinity, readers: ['ubd-irq'], writers: ['ubd'] },
-        { kind: 'channel', name: 'helper.io', capacity: 1, readers: ['io-helper'], writers: ['disk'] },
-      );
-      contexts.push(
-        { name: 'ubd', kind: 'thread', cpu: 'uml0', machine: ubd, input: { mode, queue: 'ubd.queue', kick: 'ubd.kick', pipe: 'aio->ubd', toHelper: 'ubd->helper', restartList: 'ubd.restart' } },
-        { name: 'ubd-irq', kind: 'irq', cpu: 'uml0', irq: { level: IPL_BIO, line: 'aio->ubd' }, machine: ubdIrq, input: { pipe: 'aio->ubd', kick: 'ubd.kick', restartList: 'ubd.restart' } },
-        { name: 'io-helper', kind: 'host-thread', machine: ioHelper, input: { requests: 'ubd->helper', diskQueue: 'disk.queue', diskDone: 'helper.io', pipe: 'aio->ubd' } },
-        { name: 'disk', kind: 'device', mailbox: 'disk.queue', machine: disk, input: { queue: 'disk.queue', latency } },
-      );
+    const { pipe, burst, latency } = params;
+    const mode: UbdMode = variant;
+    const helper = variant === 'fix-nonblocking';
+    const sys = wiring();
+    const uml0 = sys.cpu('uml0');
+    const queue = sys.channel('ubd.queue', { capacity: Infinity, unit: 'requests', readers: 1, writers: 2 });
+    const kick = sys.semaphore('ubd.kick', { count: 0, upBy: 2 });
+    // The AIO thread (or the helper) is the pipe's writer; the 2005 driver writes its errors into it too.
+    const replies = sys.pipe('aio->ubd', { capacity: pipe, readers: 1, writers: helper ? 1 : 2 });
+    // Fed by the ring's io_submit forwarding, or by the helper: the kernel learns who writes it.
+    const diskQueue = sys.channel('disk.queue', { capacity: Infinity, readers: 1, writers: 'observed' });
+    sys.context({ name: 'guest', kind: 'thread', cpu: uml0, machine: guestWorkload, input: { queue: queue.writer, kick: kick.up, burst } });
+    if (variant === 'fix-nonblocking') {
+      const toHelper = sys.channel('ubd->helper', { capacity: pipe, readers: 1, writers: 1 });
+      const restart = sys.channel('ubd.restart', { capacity: Infinity, readers: 1, writers: 1 });
+      const helperIo = sys.channel('helper.io', { capacity: 1, readers: 1, writers: 1 });
+      sys.context({
+        name: 'ubd',
+        kind: 'thread',
+        cpu: uml0,
+        machine: ubd,
+        // This driver never writes the completion pipe (only the buggy one does).
+        input: { mode, queue: queue.reader.and(queue.writer), kick: kick.down, pipe: replies.unused, toHelper: toHelper.writer, restartList: restart.writer },
+      });
+      sys.context({ name: 'ubd-irq', kind: 'irq', cpu: uml0, irq: { level: IPL_BIO, line: replies.reader }, machine: ubdIrq, input: { pipe: replies.reader, kick: kick.up, restartList: restart.reader } });
+      sys.context({ name: 'io-helper', kind: 'host-thread', machine: ioHelper, input: { requests: toHelper.reader, diskQueue: diskQueue.writer, diskDone: helperIo.reader, pipe: replies.writer } });
+      // The disk answers on the channel each request names (the helper's `replyTo`).
+      sys.context({ name: 'disk', kind: 'device', mailbox: diskQueue.reader, machine: disk, input: { queue: diskQueue.reader, latency }, ends: [helperIo.writer] });
     } else {
-      const credits = mode === 'fix-credits' ? 'ubd.credits' : undefined;
-      resources.push({ kind: 'aio-ring', name: 'aio.ring', nrEvents: ring, submitters: ['ubd'], completer: 'disk', device: 'disk.queue' });
-      if (credits) resources.push({ kind: 'semaphore', name: credits, count: ring, upBy: ['ubd-irq'] });
-      contexts.push(
-        { name: 'ubd', kind: 'thread', cpu: 'uml0', machine: ubd, input: { mode, queue: 'ubd.queue', kick: 'ubd.kick', ring: 'aio.ring', pipe: 'aio->ubd', credits } },
-        { name: 'ubd-irq', kind: 'irq', cpu: 'uml0', irq: { level: IPL_BIO, line: 'aio->ubd' }, machine: ubdIrq, input: { pipe: 'aio->ubd', kick: 'ubd.kick', credits } },
-        { name: 'aio', kind: 'host-thread', machine: aioCompletion, input: { ring: 'aio.ring', pipe: 'aio->ubd' } },
-        { name: 'disk', kind: 'device', mailbox: 'disk.queue', machine: disk, input: { queue: 'disk.queue', latency, ring: 'aio.ring' } },
-      );
+      const { ring } = params;
+      const aioRing = sys.aioRing('aio.ring', { nrEvents: ring, submitters: 1, completer: 1 });
+      sys.forward(aioRing, diskQueue);
+      const credits = mode === 'fix-credits' ? sys.semaphore('ubd.credits', { count: ring, upBy: 1 }) : undefined;
+      sys.context({
+        name: 'ubd',
+        kind: 'thread',
+        cpu: uml0,
+        machine: ubd,
+        input: { mode, queue: queue.reader.and(queue.writer), kick: kick.down, ring: aioRing.submit, pipe: replies.writer, credits: credits?.down },
+      });
+      sys.context({ name: 'ubd-irq', kind: 'irq', cpu: uml0, irq: { level: IPL_BIO, line: replies.reader }, machine: ubdIrq, input: { pipe: replies.reader, kick: kick.up, credits: credits?.up } });
+      sys.context({ name: 'aio', kind: 'host-thread', machine: aioCompletion, input: { ring: aioRing.reap, pipe: replies.writer.first } });
+      sys.context({ name: 'disk', kind: 'device', mailbox: diskQueue.reader, machine: disk, input: { queue: diskQueue.reader, latency, ring: aioRing.complete } });
     }
-    return { cpus: [{ name: 'uml0' }], contexts, resources };
+    return sys.build();
   },
 });

@@ -15,18 +15,18 @@
  * driver, and a fix would pass without being stressed).
  */
 import { defineScenario, EIO, type SystemSpec } from '../src/index.js';
-import { ubdAllocSystem, ubdScripts, type Pressure, type UbdAllocSystem } from './ubd-alloc-system.js';
+import { ubdAllocSystem, ubdScripts, type UbdAllocSystem } from './ubd-alloc-system.js';
 
 const COMMON = ['submitters', 'writes', 'sectors', 'chunks', 'pressure', 'allocFailP', 'latency'] as const;
 
-const DRIVERS: Readonly<Record<string, UbdAllocSystem['driver']>> = {
+const DRIVERS = {
   buggy: { holdLock: false, buffers: 'emergency', sequencing: 'none' },
   'fix-tickets': { holdLock: false, buffers: 'emergency', sequencing: 'tickets' },
   'fix-semaphore': { holdLock: false, buffers: 'emergency', sequencing: 'semaphore' },
   'fix-barriers': { holdLock: false, buffers: 'emergency', sequencing: 'barriers' },
   'barriers-unmarked': { holdLock: false, buffers: 'emergency', sequencing: 'barriers' },
   'ticket-leak': { holdLock: false, buffers: 'emergency', sequencing: 'tickets', leakTicketOnError: true },
-};
+} satisfies Readonly<Record<string, UbdAllocSystem['driver']>>;
 
 const TURN_WAITS = { metric: 'ubd.seq.waits', doc: 'requests that had to wait for their turn (a later request was ready before an earlier one was at the host)' };
 
@@ -91,18 +91,10 @@ export const ubdReorder = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const { submitters, writes, sectors, chunks, pressure, allocFailP, latency, barrier } = params as {
-      submitters: number;
-      writes: number;
-      sectors: number;
-      chunks: number;
-      pressure: Pressure;
-      allocFailP: number;
-      latency: number;
-      barrier?: boolean;
-    };
+    const { submitters, writes, sectors, chunks, pressure, allocFailP, latency } = params;
+    const barrier = variant === 'fix-barriers' || variant === 'barriers-unmarked' ? params.barrier : false;
     return ubdAllocSystem({
-      scripts: ubdScripts({ submitters, writes, chunks, sectors, barriers: barrier === true }),
+      scripts: ubdScripts({ submitters, writes, chunks, sectors, barriers: barrier }),
       pressure,
       allocFailP,
       latency,

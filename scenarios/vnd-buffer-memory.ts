@@ -20,9 +20,9 @@
  * With memory = hiwater the sleep is buf_malloc's (the hard limit) instead
  * of getnewbuf's; the cycles are the same. sc_maxactive does not matter.
  */
-import { defineScenario, type ContextSpec, type SystemSpec } from '../src/index.js';
-import { fsWorkload, type FsWorkloadInput } from '../machines/fs-workload.js';
-import { syncer, type SyncerInput } from '../machines/syncer.js';
+import { defineScenario, type SystemSpec, type Wiring } from '../src/index.js';
+import { fsWorkload } from '../machines/fs-workload.js';
+import { syncer } from '../machines/syncer.js';
 import type { StorageEnv } from '../machines/storage-env.js';
 import { NDADDR, buildVndStack, refuseSparseWithPreload } from './vnd-stack.js';
 
@@ -82,19 +82,18 @@ export const vndBufferMemory = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const { hiwater, memory, maxActive, latency } = params as { hiwater: number; memory: number; maxActive: number; latency: number };
-    if (variant === 'fix-preload-bmap') refuseSparseWithPreload('vnd-buffer-memory', params.sparse as boolean);
-    const shape = variant === 'buggy' ? 'plain' : variant === 'buggy-holding' ? 'holding' : (params.shape as 'plain' | 'holding');
+    const { hiwater, memory, maxActive, latency } = params;
+    if (variant === 'fix-preload-bmap') refuseSparseWithPreload('vnd-buffer-memory', params.sparse);
+    const shape = variant === 'buggy' ? 'plain' : variant === 'buggy-holding' ? 'holding' : params.shape;
     const perVnd = variant === 'fix-per-vnd-cache';
-    const split = perVnd ? (params.split as number) : 0;
+    const split = variant === 'fix-per-vnd-cache' ? params.split : 0;
     // The dirty vnd buffers fill their cache to its hiwater; all are mapped by F0:ind0.
     const dirty = perVnd ? Math.round((hiwater * split) / 100) : hiwater;
     const buffers = Array.from({ length: dirty }, (_, k) => ({ vnode: 'vnd0', blkno: NDADDR + k, dirty: true }));
-    const workloads = (env: StorageEnv): ContextSpec[] => {
+    const workloads = (sys: Wiring, env: StorageEnv): void => {
       // Booted first: the syncer's vflushbuf locks every D, and P's getblk locks I, before anything else runs.
-      const out: ContextSpec[] = [{ name: 'syncer', kind: 'thread', machine: syncer, input: { env, vnodes: ['vnd0'] } satisfies SyncerInput }];
-      if (shape === 'holding') out.push({ name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'bmap', file: 'F0', block: NDADDR }] } satisfies FsWorkloadInput });
-      return out;
+      sys.context({ name: 'syncer', kind: 'thread', machine: syncer, input: { env, vnodes: ['vnd0'] } });
+      if (shape === 'holding') sys.context({ name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'bmap', file: 'F0', block: NDADDR }] } });
     };
     return buildVndStack({
       mode: 'threaded',

@@ -18,8 +18,8 @@
  * vnd thread keep up and it never deadlocks.
  */
 import { Prng, defineScenario, type SystemSpec } from '../src/index.js';
-import { fsWorkload, type FsOp, type FsWorkloadInput } from '../machines/fs-workload.js';
-import { syncer, type SyncerInput } from '../machines/syncer.js';
+import { fsWorkload, type FsOp } from '../machines/fs-workload.js';
+import { syncer } from '../machines/syncer.js';
 import { buildVndStack, refuseSparseWithPreload } from './vnd-stack.js';
 
 const COMMON = ['memory', 'hiwater', 'writes', 'blocks', 'perIndirect', 'burst', 'gap', 'period', 'latency', 'maxActive', 'workload'] as const;
@@ -84,8 +84,8 @@ export const vndRandomWrites = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const p = params as Record<(typeof COMMON)[number], number>;
-    if (variant === 'fix-preload-bmap') refuseSparseWithPreload('vnd-random-writes', params.sparse as boolean);
+    const p = params;
+    if (variant === 'fix-preload-bmap') refuseSparseWithPreload('vnd-random-writes', params.sparse);
     const rng = new Prng(`vnd-random-writes:${p.workload}`);
     const raw = variant === 'fix-raw-device';
     const ops: FsOp[] = [];
@@ -97,18 +97,19 @@ export const vndRandomWrites = defineScenario({
     return buildVndStack({
       mode: 'threaded',
       preloaded: variant === 'fix-preload-bmap',
-      perVndCache: variant === 'fix-per-vnd-cache' ? { split: params.split as number } : undefined,
+      perVndCache: variant === 'fix-per-vnd-cache' ? { split: params.split } : undefined,
       hiwater: p.hiwater,
       memory: p.memory,
       perIndirect: p.perIndirect,
       maxActive: p.maxActive,
       latency: p.latency,
       buffers: [],
-      resources: [{ kind: 'channel', name: 'writer.done', capacity: 1, readers: ['syncer'], writers: ['writer'] }],
-      workloads: (env) => [
-        { name: 'writer', kind: 'thread', machine: fsWorkload, input: { env, ops, done: 'writer.done' } satisfies FsWorkloadInput },
-        { name: 'syncer', kind: 'thread', machine: syncer, input: { env, vnodes: ['vnd0'], period: p.period, done: 'writer.done' } satisfies SyncerInput },
-      ],
+      workloads: (sys, env) => {
+        // The writer says it is done; the syncer stops flushing once it has.
+        const done = sys.channel('writer.done', { capacity: 1, readers: 1, writers: 1 });
+        sys.context({ name: 'writer', kind: 'thread', machine: fsWorkload, input: { env, ops, done: done.writer } });
+        sys.context({ name: 'syncer', kind: 'thread', machine: syncer, input: { env, vnodes: ['vnd0'], period: p.period, done: done.reader } });
+      },
     });
   },
 });

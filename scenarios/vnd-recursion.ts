@@ -23,7 +23,7 @@
  * getblk, allocbuf, buf_trim, getnewbuf, bawrite, vndstrategy) whatever n is.
  */
 import { defineScenario, type SystemSpec } from '../src/index.js';
-import { fsWorkload, type FsWorkloadInput } from '../machines/fs-workload.js';
+import { fsWorkload } from '../machines/fs-workload.js';
 import { BASE_FRAMES, FRAMES_PER_ROUND_TRIP, NDADDR, buildVndStack, stackLimitFor } from './vnd-stack.js';
 
 const PER_INDIRECT = 4;
@@ -60,7 +60,7 @@ export const vndRecursion = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const { n, maxDepth, nested, latency } = params as { n: number; maxDepth: number; nested: boolean; latency: number };
+    const { n, maxDepth, nested, latency } = params;
     // vnd block NDADDR + 4k is file block NDADDR + 4k: the first block indirect block k maps.
     const dirty = (vnode: string, k: number, base: number) => ({ vnode, blkno: base + PER_INDIRECT * k, dirty: true });
     const delayed = Array.from({ length: n }, (_, k) => (nested ? [dirty('vnd1', k, NDADDR), dirty('vnd0', k, NESTED_LOWER_DIRECT)] : [dirty('vnd0', k, NDADDR)])).flat();
@@ -79,9 +79,7 @@ export const vndRecursion = defineScenario({
       latency,
       stackLimit: stackLimitFor(maxDepth),
       buffers,
-      workloads: (env) => [
-        { name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'write', vnode: 'L', blkno: 'x' }] } satisfies FsWorkloadInput, stackLimit: stackLimitFor(maxDepth) },
-      ],
+      workloads: (sys, env) => sys.context({ name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'write', vnode: 'L', blkno: 'x' }] }, stackLimit: stackLimitFor(maxDepth) }),
     });
   },
 });

@@ -13,7 +13,7 @@
  * not exhausted (memory > hiwater + 1).
  */
 import { defineScenario, type SystemSpec } from '../src/index.js';
-import { fsWorkload, type FsWorkloadInput } from '../machines/fs-workload.js';
+import { fsWorkload } from '../machines/fs-workload.js';
 import { NDADDR, buildVndStack, refuseSparseWithPreload } from './vnd-stack.js';
 
 const ALL = ['hiwater', 'memory', 'latency'] as const;
@@ -65,23 +65,24 @@ export const vndSelfDeadlock = defineScenario({
     },
   },
   build(variant, params): SystemSpec {
-    const { hiwater, memory, latency } = params as { hiwater: number; memory: number; latency: number };
-    if (variant === 'fix-preload-bmap') refuseSparseWithPreload('vnd-self-deadlock', params.sparse as boolean);
-    const perVnd = variant === 'fix-per-vnd-cache';
+    const { hiwater, memory, latency } = params;
+    if (variant === 'fix-preload-bmap') refuseSparseWithPreload('vnd-self-deadlock', params.sparse);
+    const split = variant === 'fix-per-vnd-cache' ? params.split : undefined;
+    const perVnd = split !== undefined;
     // D1 heads the LRU queue; clean lower-FS blocks fill the cache to hiwater (with per-vnd
     // caches, each cache to its own hiwater: D1 alone in vnd0's, the clean blocks in the lower one).
-    const fillers = perVnd ? hiwater - Math.max(1, Math.round((hiwater * (params.split as number)) / 100)) : hiwater - 1;
+    const fillers = perVnd ? hiwater - Math.max(1, Math.round((hiwater * split) / 100)) : hiwater - 1;
     const buffers = [{ vnode: 'vnd0', blkno: D1, dirty: true }, ...Array.from({ length: Math.max(0, fillers) }, (_, k) => ({ vnode: 'L', blkno: k, dirty: false }))];
     return buildVndStack({
       mode: variant === 'fix-thread' ? 'threaded' : 'sync',
       preloaded: variant === 'fix-preload-bmap',
-      perVndCache: perVnd ? { split: params.split as number } : undefined,
+      perVndCache: perVnd ? { split } : undefined,
       hiwater,
       memory,
       perIndirect: 4,
       latency,
       buffers,
-      workloads: (env) => [{ name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'bmap', file: 'F0', block: D1 }] } satisfies FsWorkloadInput }],
+      workloads: (sys, env) => sys.context({ name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'bmap', file: 'F0', block: D1 }] } }),
     });
   },
 });

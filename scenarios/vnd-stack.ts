@@ -13,7 +13,7 @@
  * (`bufcache.vnd0`: every buffer of a file system on vnd0) next to the global
  * one, which keeps the lower file system's buffers.
  */
-import { InputError, type ContextSpec, type ResourceSpec, type SystemSpec } from '../src/index.js';
+import { InputError, wiring, type SystemSpec, type Wiring } from '../src/index.js';
 import { fsFunctions } from '../machines/filesystem.js';
 import { vndstrategy, vndthread } from '../machines/vnd.js';
 import { biodone } from '../machines/biodone.js';
@@ -62,10 +62,12 @@ export interface VndStackOptions {
   readonly stackLimit?: number;
   /** Buffers in core at boot, LRU order (head first); each goes to its vnode's cache. */
   readonly buffers: readonly { readonly vnode: string; readonly blkno: number | string; readonly dirty: boolean }[];
-  /** The processes that use the file systems (built with the env). */
-  readonly workloads: (env: StorageEnv) => readonly ContextSpec[];
-  /** Extra resources the workloads need (a `done` channel). */
-  readonly resources?: readonly ResourceSpec[];
+  /**
+   * The processes that use the file systems: declared on `sys` (before the
+   * vnd threads, biodone and the disk), with any resource they need of their
+   * own (a `done` channel), given the env.
+   */
+  readonly workloads: (sys: Wiring, env: StorageEnv) => void;
 }
 
 /** Nested: F1's indirect blocks, then its data, from vnd0 block 0 on (inside F0's direct blocks when lowerDirect allows). */
@@ -91,48 +93,55 @@ export function buildVndStack(o: VndStackOptions): SystemSpec {
     vnodes.vnd1 = { cache: cacheOfUnit('vnd1'), dev: 'vnd1' };
     files.F1 = { dev: 'vnd0', cache: cacheOfUnit('vnd0'), direct: NDADDR, perIndirect: o.perIndirect, dataAt: F1_DATA_AT, indirectAt: F1_INDIRECT_AT };
   }
-  const devices: Record<string, DeviceInfo> = { disk: { kind: 'disk', queue: 'disk.queue', ctx: 'disk', done: 'biodone', intr: 'biodone' } };
+  const sys = wiring();
+  const caches = o.perVndCache ? [lowerCache, ...units.map(cacheOfUnit)] : [lowerCache];
+  for (const [name, share] of cacheShares(caches, o)) {
+    const buffers = o.buffers.filter((b) => vnodeCache(vnodes, b.vnode) === name);
+    if (buffers.length > share.memory) throw new InputError(`cache ${name} starts with ${buffers.length} buffers but has memory for ${share.memory}: give it more memory (or a lower hiwater)`);
+    sys.bufferCache(name, { hiwater: share.hiwater, memory: share.memory, buffers });
+  }
+  // Written by the strategy routine of whichever context starts a transfer: the kernel learns who.
+  const diskQueue = sys.channel('disk.queue', { capacity: Infinity, readers: 1, writers: 'observed' });
+  const diskDone = sys.channel('biodone', { capacity: Infinity, readers: 1, writers: 1 });
+  const threaded = o.mode === 'threaded' ? units.map((u) => ({
+    unit: u,
+    queue: sys.channel(`${u}.queue`, { capacity: Infinity, unit: 'bufs', readers: 1, writers: 'observed' }),
+    // sc_active is given back by the completion interrupt; while a transfer is at the disk, the disk will get it there.
+    active: sys.semaphore(`${u}.active`, { count: o.maxActive ?? 8, upBy: 2 }),
+  })) : [];
+
+  // The env names resources (a directory every context shares): it hands no end; each context says which it holds.
+  const devices: Record<string, DeviceInfo> = { disk: { kind: 'disk', queue: diskQueue.name, ctx: 'disk', done: diskDone.name, intr: 'biodone' } };
   for (const u of units) {
     const file = u === 'vnd0' ? 'F0' : 'F1';
-    devices[u] =
-      o.mode === 'threaded'
-        ? { kind: 'vnd', file, mode: 'threaded', preloaded: o.preloaded, queue: `${u}.queue`, thread: `${u}-thread`, active: `${u}.active` }
-        : { kind: 'vnd', file, mode: 'sync', preloaded: o.preloaded };
+    const t = threaded.find((x) => x.unit === u);
+    devices[u] = t
+      ? { kind: 'vnd', file, mode: 'threaded', preloaded: o.preloaded, queue: t.queue.name, thread: `${u}-thread`, active: t.active.name }
+      : { kind: 'vnd', file, mode: 'sync', preloaded: o.preloaded };
   }
   const env: StorageEnv = { vnodes, files, devices, trim: o.trim ?? 'allocbuf' };
 
-  const resources: ResourceSpec[] = [];
-  const caches = o.perVndCache ? [lowerCache, ...units.map(cacheOfUnit)] : [lowerCache];
-  for (const [name, share] of cacheShares(caches, o)) {
-    const buffers = o.buffers.filter((b) => vnodeCache(env, b.vnode) === name);
-    if (buffers.length > share.memory) throw new InputError(`cache ${name} starts with ${buffers.length} buffers but has memory for ${share.memory}: give it more memory (or a lower hiwater)`);
-    resources.push({ kind: 'buffer-cache', name, hiwater: share.hiwater, memory: share.memory, buffers });
+  o.workloads(sys, env);
+  for (const t of threaded) {
+    // Takes bufs from its queue and a transfer slot, both found in the env.
+    sys.context({ name: `${t.unit}-thread`, kind: 'thread', machine: vndthread, input: { env, role: 'thread', unit: t.unit }, stackLimit: o.stackLimit, ends: [t.queue.reader, t.active.down] });
   }
-  resources.push(
-    { kind: 'channel', name: 'disk.queue', capacity: Infinity, readers: ['disk'] },
-    { kind: 'channel', name: 'biodone', capacity: Infinity, readers: ['biodone'], writers: ['disk'] },
-  );
-  const contexts: ContextSpec[] = [...o.workloads(env)];
-  if (o.mode === 'threaded') {
-    for (const u of units) {
-      resources.push(
-        { kind: 'channel', name: `${u}.queue`, capacity: Infinity, unit: 'bufs', readers: [`${u}-thread`] },
-        // sc_active is given back by the completion interrupt; while a transfer is at the disk, the disk will get it there.
-        { kind: 'semaphore', name: `${u}.active`, count: o.maxActive ?? 8, upBy: ['biodone', 'disk'] },
-      );
-      contexts.push({ name: `${u}-thread`, kind: 'thread', machine: vndthread, input: { env, role: 'thread', unit: u }, stackLimit: o.stackLimit });
-    }
-  }
-  resources.push(...(o.resources ?? []));
-  contexts.push(
-    { name: 'biodone', kind: 'thread', mailbox: 'biodone', machine: biodone, input: { env } },
-    { name: 'disk', kind: 'device', mailbox: 'disk.queue', machine: disk, input: { queue: 'disk.queue', latency: o.latency } },
-  );
-  return { cpus: [], contexts, resources, callable: { ...fsFunctions, vndstrategy } };
+  // vndiodone gives sc_active back (the units are in the env).
+  sys.context({ name: 'biodone', kind: 'thread', mailbox: diskDone.reader, machine: biodone, input: { env }, ends: threaded.map((t) => t.active.up) });
+  sys.context({
+    name: 'disk',
+    kind: 'device',
+    mailbox: diskQueue.reader,
+    machine: disk,
+    input: { queue: diskQueue.reader, latency: o.latency },
+    // It answers on the channel each request names (the env's `done`), and a transfer at the disk will give its unit's sc_active back.
+    ends: [diskDone.writer, ...threaded.map((t) => t.active.up)],
+  });
+  return sys.build({ callable: { ...fsFunctions, vndstrategy } });
 }
 
-function vnodeCache(env: StorageEnv, vnode: string): string {
-  const v = env.vnodes[vnode];
+function vnodeCache(vnodes: StorageEnv['vnodes'], vnode: string): string {
+  const v = vnodes[vnode];
   if (v === undefined) throw new Error(`vnd stack: initial buffer on unknown vnode '${vnode}'`);
   return v.cache;
 }

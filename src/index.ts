@@ -15,8 +15,13 @@ export { Prng } from './kernel/prng.js';
 export type { Outcome, CycleNode, Deadlock, Violation, StackOverflow } from './check/outcome.js';
 export { OUTCOMES } from './check/outcome.js';
 export type { TraceStep } from './kernel/trace.js';
-export { defineScenario } from './scenario/scenario.js';
+export { defineScenario, checkScenario } from './scenario/scenario.js';
 export type { Scenario, VariantSpec, ParamSpec, ParamValue, Params, Expectation } from './scenario/scenario.js';
+/** Declared ports: resources with ends handed to contexts, role lists derived (docs/scenarios.md). */
+export { wiring, Wiring } from './scenario/wiring.js';
+export type { ContextDef } from './scenario/wiring.js';
+export { End, Port, ChannelPort, AioRingPort, SemaphorePort, MempoolPort, CounterPort, PlainPort, Cpu, WiringError } from './scenario/ports.js';
+export type { Arity, Role, PortKind, Wire } from './scenario/ports.js';
 export { runScenario } from './scenario/run.js';
 export type { ScenarioRun } from './scenario/run.js';
 export { InputError } from './input-error.js';

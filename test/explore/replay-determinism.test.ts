@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { defineScenario } from '../../src/index.js';
+import { checkScenario } from '../../src/index.js';
 import { replay } from '../../src/cli/replay.js';
 import { resolveParams } from '../../src/scenario/params.js';
 import { ubdPipeFill } from '../../scenarios/ubd-pipe-fill.js';
@@ -10,7 +10,7 @@ import { ubdPipeFill } from '../../scenarios/ubd-pipe-fill.js';
  * the kind of leak (module state, Math.random, Date) replay must catch.
  */
 let builds = 0;
-const leaky = defineScenario({
+const leaky = checkScenario({
   ...ubdPipeFill,
   name: 'ubd-pipe-fill-leaky',
   build: (variant, params) => ubdPipeFill.build(variant, { ...params, burst: (params.burst as number) + (builds++ % 2) }),

@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { defineScenario } from '../../src/index.js';
+import { checkScenario } from '../../src/index.js';
 import { verify } from '../../src/cli/verify.js';
 import { ubdPipeFill } from '../../scenarios/ubd-pipe-fill.js';
 
 /** ubd-pipe-fill with a buggy variant that claims, wrongly, always to complete with burst 6. */
-const overclaimed = defineScenario({
+const overclaimed = checkScenario({
   ...ubdPipeFill,
   name: 'ubd-pipe-fill-overclaimed',
   variants: {
@@ -14,14 +14,14 @@ const overclaimed = defineScenario({
 });
 
 /** A fix that declares no evidence metric: nothing would show it was ever stressed. */
-const unproven = defineScenario({
+const unproven = checkScenario({
   ...ubdPipeFill,
   name: 'ubd-pipe-fill-unproven',
   variants: { buggy: ubdPipeFill.variants.buggy, 'fix-credits': { ...ubdPipeFill.variants['fix-credits'], evidence: undefined } },
 });
 
 /** A "fix" that declares it may still deadlock (it trades one bug for the next, like ubd-atomic-alloc's fix-drop-lock). */
-const partial = defineScenario({
+const partial = checkScenario({
   ...ubdPipeFill,
   name: 'ubd-pipe-fill-partial',
   variants: { buggy: ubdPipeFill.variants.buggy, 'fix-partial': { ...ubdPipeFill.variants.buggy, summary: 'a partial fix' } },
