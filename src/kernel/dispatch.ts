@@ -40,7 +40,8 @@ export function perform(w: World, ctx: ExecContext, e: Effect): Next {
   switch (p.status) {
     case 'done':
       // The trace keeps the reply the caller got at once beside the effect's own note.
-      if (p.reply && w.stepEffects.length === noted + 1) w.stepEffects[noted] = { ...w.stepEffects[noted], reply: p.reply.type };
+      // (The note is the handler's fresh object: completing it in place costs no copy on the hot path.)
+      if (p.reply && w.stepEffects.length === noted + 1) (w.stepEffects[noted] as { reply?: string }).reply = p.reply.type;
       if (p.wakeups) wakeAll(w, p.wakeups);
       syncMailboxes(w);
       if (p.reply) reply(w, ctx, p.reply);

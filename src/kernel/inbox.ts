@@ -15,8 +15,11 @@ export function reply(w: World, ctx: ExecContext, event: EventObject): void {
 
 /** Keep each mailbox's pending order in step with its channel's contents (items that arrived get a number). */
 export function syncMailboxes(w: World): void {
-  for (const [chan, owner] of w.mailboxOwner) {
-    const length = chan.level;
+  // Runs after every effect: an indexed loop over the (few) mailbox owners, no iterator.
+  const owners = w.mailboxOwners;
+  for (let i = 0; i < owners.length; i++) {
+    const owner = owners[i];
+    const length = owner.mailbox!.level;
     while (owner.mailboxSeqs.length < length) owner.mailboxSeqs.push(w.nextSeq());
   }
 }

@@ -32,6 +32,8 @@ export class World {
   readonly kindOf = new Map<Resource, ResourceKind>();
   readonly byName = new Map<string, ExecContext>();
   readonly mailboxOwner = new Map<Resource, ExecContext>();
+  /** The contexts that have a mailbox, in context order. */
+  readonly mailboxOwners: ExecContext[] = [];
   readonly timers = new TimerQueue();
   readonly ledger = new BioLedger();
   /** Sector contents as the stack promised them vs as devices applied them (check/write-order.ts). */
@@ -91,6 +93,7 @@ export class World {
       if (spec.mailbox !== undefined) {
         ctx.mailbox = this.typed(spec.mailbox, Channel, `mailbox of '${spec.name}'`, 'a channel or pipe');
         this.mailboxOwner.set(ctx.mailbox, ctx);
+        this.mailboxOwners.push(ctx);
       }
       this.contexts.push(ctx);
       this.byName.set(spec.name, ctx);
