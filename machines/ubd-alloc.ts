@@ -68,6 +68,9 @@ export interface UbdChunkData {
   readonly aio: UbdBuffer;
 }
 
+/** A completion-pipe record for a ubd-alloc chunk: its `data` is the chunk's (ubd-alloc-irq reads it). */
+export type UbdAllocReply = UbdReply & { readonly data: UbdChunkData };
+
 export interface UbdAllocInput {
   /** 2.6.14: keep the queue lock, interrupts off, across allocation and submission. */
   readonly holdLock: boolean;
