@@ -6,7 +6,7 @@
  * naming it when it is missing, where a `!` would let `undefined` travel on
  * into an effect and fail far away (or not at all).
  */
-export function required<T>(value: T | undefined | null, what: string): T {
+export function required<T>(value: T, what: string): NonNullable<T> {
   if (value === undefined || value === null) throw new Error(`${what} is not set`);
   return value;
 }
