@@ -8,7 +8,7 @@
  * carries the aio pointer.
  */
 import { assign, emit, setup } from 'xstate';
-import type { Effect, IoEvent, KernelEvent } from '../src/model/index.js';
+import { ioGetevents, layerTypes, put, type IoEvent, type KernelEvent } from '../src/model/index.js';
 import type { UbdReply } from './ubd.js';
 
 export interface AioCompletionInput {
@@ -21,9 +21,9 @@ interface AioCompletionContext extends AioCompletionInput {
 }
 
 export const aioCompletion = setup({
-  types: {} as { context: AioCompletionContext; input: AioCompletionInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: AioCompletionContext; input: AioCompletionInput; events: KernelEvent }>(),
   actions: {
-    getEvents: emit(({ context }) => ({ type: 'ioGetevents' as const, ring: context.ring, min: 1, max: 1 })),
+    getEvents: emit(({ context }) => ioGetevents(context.ring, { min: 1, max: 1 })),
     holdReply: assign({
       inHand: ({ event }) => {
         if (event.type !== 'ioGetevents.ok') return null;
@@ -32,7 +32,7 @@ export const aioCompletion = setup({
         return ev.iocb.data === undefined ? reply : { ...reply, data: ev.iocb.data };
       },
     }),
-    writeReply: emit(({ context }) => ({ type: 'put' as const, chan: context.pipe, item: context.inHand, ack: true })),
+    writeReply: emit(({ context }) => put(context.pipe, context.inHand, { ack: true })),
     dropReply: assign({ inHand: null }),
   },
 }).createMachine({

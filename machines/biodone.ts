@@ -7,34 +7,29 @@
  * only here, after the vnd has translated and issued them.
  */
 import { enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
+import { bioComplete, biodone as biodoneEffect, layerTypes, up, type KernelEventOf } from '../src/model/index.js';
+import type { DiskReply } from './disk.js';
 import { bufOfBio, unitsOfRequest, vnodeOf, type StorageEnv } from './storage-env.js';
 
 export interface BiodoneInput {
   readonly env: StorageEnv;
 }
 
-/** What the disk puts in the interrupt's channel (its `replyTo` reply). */
-interface DiskDone {
-  readonly id: string;
-  readonly bio: string;
-  readonly res: number;
-}
 
 export const biodone = setup({
-  types: {} as { context: BiodoneInput; input: BiodoneInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: BiodoneInput; input: BiodoneInput; events: KernelEventOf<DiskReply> }>(), // its channel carries the disk's replyTo replies
   actions: {
     completeTransfer: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'get.ok') return;
-      const done = event.item as DiskDone;
+      const done = event.item;
       for (const unit of unitsOfRequest(done.id).reverse()) {
         const d = context.env.devices[unit];
-        if (d?.kind === 'vnd' && d.active !== undefined) enqueue.emit({ type: 'up', sem: d.active });
+        if (d?.kind === 'vnd' && d.active !== undefined) enqueue.emit(up(d.active));
       }
       const buf = bufOfBio(done.bio);
       const vnode = context.env.vnodes[vnodeOf(buf)];
-      if (vnode !== undefined) enqueue.emit({ type: 'biodone', cache: vnode.cache, buf });
-      enqueue.emit({ type: 'bioComplete', bio: done.bio, error: done.res < 0 ? -done.res : 0 });
+      if (vnode !== undefined) enqueue.emit(biodoneEffect(vnode.cache, buf));
+      enqueue.emit(bioComplete(done.bio, { error: done.res < 0 ? -done.res : 0 }));
     }),
   },
 }).createMachine({

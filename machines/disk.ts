@@ -15,7 +15,7 @@
  * `mediaWrite`, so the kernel's sector shadow can check the order.
  */
 import { enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
+import { ioComplete, layerTypes, mediaWrite, put, type KernelEventOf } from '../src/model/index.js';
 
 export interface DiskInput {
   readonly queue: string;
@@ -36,23 +36,30 @@ export interface DiskRequest {
   readonly sector?: number;
 }
 
-type DiskEvent = KernelEvent | { type: 'serviced'; req: DiskRequest };
+/** What the disk puts in a helper request's `replyTo` channel (pread/pwrite returning; res 0 = done). */
+export interface DiskReply {
+  readonly id: string;
+  readonly bio: string;
+  readonly res: number;
+}
+
+type DiskEvent = KernelEventOf<DiskRequest> | { type: 'serviced'; req: DiskRequest };
 
 export const disk = setup({
-  types: {} as { context: Required<DiskInput>; input: DiskInput; events: DiskEvent; emitted: Effect },
+  types: layerTypes<{ context: Required<DiskInput>; input: DiskInput; events: DiskEvent }>(),
   actions: {
     /** One timer per request, named after it, so requests finishing together can finish in any order. */
     startService: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'get.ok') return;
-      const req = event.item as DiskRequest;
-      if (context.media && req.op === 'write' && req.sector !== undefined) enqueue.emit({ type: 'mediaWrite', bio: req.bio, sector: req.sector });
+      const req = event.item;
+      if (context.media && req.op === 'write' && req.sector !== undefined) enqueue.emit(mediaWrite(req.bio, req.sector));
       enqueue.raise({ type: 'serviced', req }, { delay: context.latency, id: `svc-${req.id}` });
     }),
     complete: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'serviced') return;
       const req = event.req;
-      if (req.replyTo !== undefined) enqueue.emit({ type: 'put', chan: req.replyTo, item: { id: req.id, bio: req.bio, res: 0 } });
-      else enqueue.emit({ type: 'ioComplete', ring: context.ring, id: req.id, res: 0 });
+      if (req.replyTo !== undefined) enqueue.emit(put(req.replyTo, { id: req.id, bio: req.bio, res: 0 } satisfies DiskReply));
+      else enqueue.emit(ioComplete(context.ring, req.id, { res: 0 }));
     }),
   },
 }).createMachine({

@@ -19,7 +19,23 @@
  * visualizer.
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
+import {
+  bioSubmit,
+  biowait,
+  brelse,
+  bufio,
+  bufMalloc,
+  call,
+  getblk,
+  getnewbuf,
+  layerTypes,
+  metric,
+  needbuffer,
+  outputOf,
+  required,
+  type EffectOf,
+  type KernelEventOf,
+} from '../src/model/index.js';
 import { bioOf, deviceInfo, devBlockOf, fileInfo, indirectFor, issueToDisk, vnodeInfo, vnodeOf, type StorageEnv } from './storage-env.js';
 
 export const FS_FUNCTIONS = ['getblk', 'bread', 'brelse', 'allocbuf', 'buf_trim', 'getnewbuf', 'bawrite', 'bmap'] as const;
@@ -65,20 +81,23 @@ interface FsContext extends FsInput {
   readonly gen: number;
 }
 
+/** An argument the function being run was called with (its caller passes it: getblk's vnode, allocbuf's buf, ...). */
+function arg<K extends 'vnode' | 'blkno' | 'buf' | 'cache' | 'file' | 'block'>(ctx: FsContext, name: K): NonNullable<FsInput[K]> {
+  return required(ctx[name], `${ctx.fn}: argument ${name}`);
+}
+
 function cacheOf(ctx: FsContext): string {
-  return ctx.cache ?? vnodeInfo(ctx.env, vnodeOf(ctx.buf!)).cache;
+  return ctx.cache ?? vnodeInfo(ctx.env, vnodeOf(arg(ctx, 'buf'))).cache;
 }
 
-function call(fn: FsFunction, context: FsContext, args: Omit<FsInput, 'env' | 'fn'>): Effect {
-  return { type: 'call', machine: fn, input: { env: context.env, fn, ...args } satisfies FsInput };
-}
-
-function returned(event: KernelEvent): FsOutput {
-  return event.type === 'call.return' ? (event.output as FsOutput) : {};
+/** Call another function of the chart as a frame on this context. */
+function callFunction(fn: FsFunction, context: FsContext, args: Omit<FsInput, 'env' | 'fn'>): EffectOf<'call'> {
+  return call(fn, { input: { env: context.env, fn, ...args } satisfies FsInput });
 }
 
 const fsSetup = setup({
-  types: {} as { context: FsContext; input: FsInput; events: KernelEvent; emitted: Effect; output: FsOutput },
+  // What comes back from a frame of this chart is an FsOutput (a vndstrategy call returns nothing, and no transition reads it).
+  types: layerTypes<{ context: FsContext; input: FsInput; events: KernelEventOf<unknown, FsOutput>; output: FsOutput }>(),
   guards: {
     calledAsGetblk: ({ context }) => context.fn === 'getblk',
     calledAsBread: ({ context }) => context.fn === 'bread',
@@ -88,87 +107,90 @@ const fsSetup = setup({
     calledAsGetnewbuf: ({ context }) => context.fn === 'getnewbuf',
     calledAsBawrite: ({ context }) => context.fn === 'bawrite',
     freshBuffer: ({ event }) => event.type === 'getblk.ok' && event.fresh,
-    bufferCached: ({ event }) => returned(event).cached === true,
-    onVndDevice: ({ context }) => deviceInfo(context.env, vnodeInfo(context.env, vnodeOf(context.buf!)).dev).kind === 'vnd',
+    bufferCached: ({ event }) => outputOf(event).cached === true,
+    onVndDevice: ({ context }) => deviceInfo(context.env, vnodeInfo(context.env, vnodeOf(arg(context, 'buf'))).dev).kind === 'vnd',
     trimsInAllocbuf: ({ context }) => context.env.trim === 'allocbuf',
     trimsAndOverHiwater: ({ context, event }) => context.env.trim === 'allocbuf' && event.type === 'bufMalloc.ok' && event.over,
-    trimFreedAndStillOver: ({ event }) => returned(event).freed! > 0 && returned(event).over === true,
-    drainFreedSome: ({ event }) => returned(event).freed! > 0,
+    trimFreedAndStillOver: ({ event }) => (outputOf(event).freed ?? 0) > 0 && outputOf(event).over === true,
+    drainFreedSome: ({ event }) => (outputOf(event).freed ?? 0) > 0,
     lastLockReleasedOverHiwater: ({ event }) => event.type === 'brelse.ok' && event.locked === 0 && event.over,
-    directBlock: ({ context }) => indirectFor(fileInfo(context.env, context.file!), context.block!) === undefined,
+    directBlock: ({ context }) => indirectFor(fileInfo(context.env, arg(context, 'file')), arg(context, 'block')) === undefined,
   },
   actions: {
     // ---- getblk / bread
-    lookUpAndLock: emit(({ context }) => ({ type: 'getblk' as const, cache: vnodeInfo(context.env, context.vnode!).cache, vnode: context.vnode!, blkno: context.blkno! })),
+    lookUpAndLock: emit(({ context }) => getblk(vnodeInfo(context.env, arg(context, 'vnode')).cache, arg(context, 'vnode'), arg(context, 'blkno'))),
     rememberLockedBuffer: assign(({ event }) => (event.type === 'getblk.ok' ? { buf: event.buf, cached: event.cached, ios: event.ios } : {})),
-    callAllocbuf: emit(({ context }) => call('allocbuf', context, { buf: context.buf })),
-    callGetblk: emit(({ context }) => call('getblk', context, { vnode: context.vnode, blkno: context.blkno })),
+    callAllocbuf: emit(({ context }) => callFunction('allocbuf', context, { buf: context.buf })),
+    callGetblk: emit(({ context }) => callFunction('getblk', context, { vnode: context.vnode, blkno: context.blkno })),
     rememberBuffer: assign(({ event }) => {
-      const o = returned(event);
+      const o = outputOf(event);
       return { buf: o.buf, cached: o.cached ?? false, ios: o.ios };
     }),
     /** bio_doread: B_READ, VOP_STRATEGY; the disk path queues it here, a vnd path is a call. */
     startRead: enqueueActions(({ context, enqueue }) => {
       const cache = cacheOf(context);
-      const bio = bioOf(context.buf!, 'read', context.ios ?? 0);
-      enqueue.emit({ type: 'bufio', cache, buf: context.buf!, op: 'read' });
-      enqueue.emit({ type: 'bioSubmit', bio });
-      const dev = vnodeInfo(context.env, vnodeOf(context.buf!)).dev;
+      const buf = arg(context, 'buf');
+      const bio = bioOf(buf, 'read', context.ios ?? 0);
+      enqueue.emit(bufio(cache, buf, 'read'));
+      enqueue.emit(bioSubmit(bio));
+      const dev = vnodeInfo(context.env, vnodeOf(buf)).dev;
       if (deviceInfo(context.env, dev).kind === 'disk') for (const e of issueToDisk(context.env, dev, { bio, buf: context.buf, units: [] })) enqueue.emit(e);
-      else enqueue.emit({ type: 'call', machine: 'vndstrategy', input: { env: context.env, role: 'strategy', unit: dev, req: { bio, op: 'read', block: devBlockOf(context.env, context.buf!), buf: context.buf, units: [] } } });
+      else enqueue.emit(call('vndstrategy', { input: { env: context.env, role: 'strategy', unit: dev, req: { bio, op: 'read', block: devBlockOf(context.env, buf), buf: context.buf, units: [] } } }));
     }),
-    biowait: emit(({ context }) => ({ type: 'biowait' as const, cache: cacheOf(context), buf: context.buf! })),
+    biowait: emit(({ context }) => biowait(cacheOf(context), arg(context, 'buf'))),
     // ---- brelse
-    releaseBuffer: emit(({ context }) => ({ type: 'brelse' as const, cache: cacheOf(context), buf: context.buf!, delwri: context.delwri, ack: context.env.trim === 'brelse' })),
+    releaseBuffer: emit(({ context }) => brelse(cacheOf(context), arg(context, 'buf'), { delwri: context.delwri, ack: context.env.trim === 'brelse' })),
     // ---- allocbuf
-    bufMalloc: emit(({ context }) => ({ type: 'bufMalloc' as const, cache: cacheOf(context), buf: context.buf! })),
+    bufMalloc: emit(({ context }) => bufMalloc(cacheOf(context), arg(context, 'buf'))),
     recordOvershoot: enqueueActions(({ event, enqueue }) => {
       if (event.type !== 'bufMalloc.ok') return;
-      enqueue.emit({ type: 'metric', name: 'bufmemOvershoot', max: Math.max(0, event.bufmem - event.hiwater) });
-      enqueue.emit({ type: 'metric', name: 'maxLockedAtAlloc', max: event.locked });
+      enqueue.emit(metric('bufmemOvershoot', { max: Math.max(0, event.bufmem - event.hiwater) }));
+      enqueue.emit(metric('maxLockedAtAlloc', { max: event.locked }));
     }),
     rememberGen: assign(({ event }) => (event.type === 'bufMalloc.full' ? { gen: event.gen } : {})),
     /** buf_drain(1): one buf_trim that may not sleep. */
-    callDrain: emit(({ context }) => call('buf_trim', context, { cache: cacheOf(context), wait: false })),
-    sleepOnNeedbuffer: emit(({ context }) => ({ type: 'needbuffer' as const, cache: cacheOf(context), gen: context.gen })),
-    callTrim: emit(({ context }) => call('buf_trim', context, { cache: cacheOf(context), wait: true })),
-    callTrimAfterUnlock: emit(({ context }) => call('buf_trim', context, { cache: cacheOf(context), wait: false })),
+    callDrain: emit(({ context }) => callFunction('buf_trim', context, { cache: cacheOf(context), wait: false })),
+    sleepOnNeedbuffer: emit(({ context }) => needbuffer(cacheOf(context), context.gen)),
+    callTrim: emit(({ context }) => callFunction('buf_trim', context, { cache: cacheOf(context), wait: true })),
+    callTrimAfterUnlock: emit(({ context }) => callFunction('buf_trim', context, { cache: cacheOf(context), wait: false })),
     // ---- buf_trim / getnewbuf
-    countTrim: emit({ type: 'metric', name: 'bufTrims', add: 1 }),
-    callGetnewbuf: emit(({ context }) => call('getnewbuf', context, { cache: context.cache, wait: context.wait })),
+    countTrim: emit(metric('bufTrims', { add: 1 })),
+    callGetnewbuf: emit(({ context }) => callFunction('getnewbuf', context, { cache: context.cache, wait: context.wait })),
     rememberTrimResult: assign(({ event }) => {
-      const o = returned(event);
+      const o = outputOf(event);
       return { freed: o.freed ?? 0, over: o.over ?? false };
     }),
-    takeFreeBuffer: emit(({ context }) => ({ type: 'getnewbuf' as const, cache: context.cache!, wait: context.wait ?? true })),
+    takeFreeBuffer: emit(({ context }) => getnewbuf(arg(context, 'cache'), context.wait ?? true)),
     rememberFreed: assign(({ event }) => (event.type === 'getnewbuf.freed' ? { freed: 1, over: event.over } : event.type === 'getnewbuf.empty' ? { freed: 0, over: event.over } : {})),
     rememberDelayedWrite: assign(({ event }) => (event.type === 'getnewbuf.delwri' ? { buf: event.buf, ios: event.ios, freed: 0 } : {})),
-    countTrimWrite: emit({ type: 'metric', name: 'trimWrites', add: 1 }),
-    callBawrite: emit(({ context }) => call('bawrite', context, { buf: context.buf, ios: context.ios })),
+    countTrimWrite: emit(metric('trimWrites', { add: 1 })),
+    callBawrite: emit(({ context }) => callFunction('bawrite', context, { buf: context.buf, ios: context.ios })),
     // ---- bawrite
     /** bawrite -> VOP_BWRITE -> bwrite: clear B_DELWRI, set B_ASYNC, VOP_STRATEGY (a disk queue here; a vnd is a call). */
     startWrite: enqueueActions(({ context, enqueue }) => {
       const cache = cacheOf(context);
-      const bio = bioOf(context.buf!, 'write', context.ios ?? 0);
-      enqueue.emit({ type: 'bufio', cache, buf: context.buf!, op: 'write' });
-      enqueue.emit({ type: 'bioSubmit', bio });
-      const dev = vnodeInfo(context.env, vnodeOf(context.buf!)).dev;
+      const buf = arg(context, 'buf');
+      const bio = bioOf(buf, 'write', context.ios ?? 0);
+      enqueue.emit(bufio(cache, buf, 'write'));
+      enqueue.emit(bioSubmit(bio));
+      const dev = vnodeInfo(context.env, vnodeOf(buf)).dev;
       if (deviceInfo(context.env, dev).kind === 'disk') for (const e of issueToDisk(context.env, dev, { bio, buf: context.buf, units: [] })) enqueue.emit(e);
     }),
     callVndstrategy: emit(({ context }) => {
-      const dev = vnodeInfo(context.env, vnodeOf(context.buf!)).dev;
-      const bio = bioOf(context.buf!, 'write', context.ios ?? 0);
-      return { type: 'call' as const, machine: 'vndstrategy', input: { env: context.env, role: 'strategy', unit: dev, req: { bio, op: 'write', block: devBlockOf(context.env, context.buf!), buf: context.buf, units: [] } } };
+      const buf = arg(context, 'buf');
+      const dev = vnodeInfo(context.env, vnodeOf(buf)).dev;
+      const bio = bioOf(buf, 'write', context.ios ?? 0);
+      return call('vndstrategy', { input: { env: context.env, role: 'strategy', unit: dev, req: { bio, op: 'write', block: devBlockOf(context.env, buf), buf: context.buf, units: [] } } });
     }),
     // ---- bmap
-    callBreadIndirect: emit(({ context }) => call('bread', context, { vnode: context.file, blkno: indirectFor(fileInfo(context.env, context.file!), context.block!) })),
+    callBreadIndirect: emit(({ context }) => callFunction('bread', context, { vnode: context.file, blkno: indirectFor(fileInfo(context.env, arg(context, 'file')), arg(context, 'block')) })),
     /** Mapping a vnd write needed a lower buffer: the hidden dependency (and whether its block had to come from the disk). */
     countLowerRead: enqueueActions(({ context, enqueue }) => {
       if (context.why !== 'vnd write') return;
-      enqueue.emit({ type: 'metric', name: 'lowerBufferReadsDuringWrite', add: 1 });
-      if (!context.cached) enqueue.emit({ type: 'metric', name: 'indirectMissesDuringWrite', add: 1 });
+      enqueue.emit(metric('lowerBufferReadsDuringWrite', { add: 1 }));
+      if (!context.cached) enqueue.emit(metric('indirectMissesDuringWrite', { add: 1 }));
     }),
-    callBrelse: emit(({ context }) => call('brelse', context, { buf: context.buf })),
+    callBrelse: emit(({ context }) => callFunction('brelse', context, { buf: context.buf })),
   },
 });
 
@@ -351,4 +373,14 @@ function fsChart(id: string) {
 export const filesystem = fsChart('filesystem');
 
 /** Each function as a callable machine named after it, so a call chain reads `getblk -> allocbuf -> buf_trim`. */
-export const fsFunctions: Readonly<Record<FsFunction, typeof filesystem>> = Object.fromEntries(FS_FUNCTIONS.map((fn) => [fn, fsChart(fn)])) as Record<FsFunction, typeof filesystem>;
+export const fsFunctions: Readonly<Record<FsFunction, typeof filesystem>> = {
+  // In FS_FUNCTIONS order; the Record type makes the compiler check that every function is here, once.
+  getblk: fsChart('getblk'),
+  bread: fsChart('bread'),
+  brelse: fsChart('brelse'),
+  allocbuf: fsChart('allocbuf'),
+  buf_trim: fsChart('buf_trim'),
+  getnewbuf: fsChart('getnewbuf'),
+  bawrite: fsChart('bawrite'),
+  bmap: fsChart('bmap'),
+};

@@ -11,7 +11,8 @@
  * When it has finished it says so on `done`, if given (the syncer stops then).
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
+import { bioSubmit, call, layerTypes, outputOf, put, type KernelEventOf } from '../src/model/index.js';
+import type { FsOutput } from './filesystem.js';
 import type { StorageEnv, VndRequest } from './storage-env.js';
 
 export type FsOp =
@@ -33,14 +34,19 @@ interface FsWorkloadContext extends FsWorkloadInput {
   readonly buf?: string;
 }
 
+/** A type guard on the discriminant: TypeScript does not narrow a union by comparing it with a generic `K`, this does. */
+function isOp<K extends FsOp['op']>(o: FsOp, op: K): o is Extract<FsOp, { op: K }> {
+  return o.op === op;
+}
+
 function current<K extends FsOp['op']>(context: FsWorkloadContext, op: K): Extract<FsOp, { op: K }> {
   const o = context.ops[context.pc];
-  if (o.op !== op) throw new Error(`fs-workload: operation ${context.pc} is ${o.op}, not ${op}`);
-  return o as Extract<FsOp, { op: K }>;
+  if (!isOp(o, op)) throw new Error(`fs-workload: operation ${context.pc} is ${o.op}, not ${op}`);
+  return o;
 }
 
 export const fsWorkload = setup({
-  types: {} as { context: FsWorkloadContext; input: FsWorkloadInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: FsWorkloadContext; input: FsWorkloadInput; events: KernelEventOf<unknown, FsOutput> }>(), // buffer-cache frames return FsOutput (vndstrategy nothing, never read)
   guards: {
     allDone: ({ context }) => context.pc >= context.ops.length,
     next: ({ context }, params: { op: FsOp['op'] }) => context.ops[context.pc].op === params.op,
@@ -49,33 +55,29 @@ export const fsWorkload = setup({
     advance: assign({ pc: ({ context }) => context.pc + 1 }),
     callBmap: emit(({ context }) => {
       const o = current(context, 'bmap');
-      return { type: 'call' as const, machine: 'bmap', input: { env: context.env, fn: 'bmap', file: o.file, block: o.block, why: 'read' } };
+      return call('bmap', { input: { env: context.env, fn: 'bmap', file: o.file, block: o.block, why: 'read' } });
     }),
     callBread: emit(({ context }) => {
       const o = current(context, 'read');
-      return { type: 'call' as const, machine: 'bread', input: { env: context.env, fn: 'bread', vnode: o.vnode, blkno: o.blkno } };
+      return call('bread', { input: { env: context.env, fn: 'bread', vnode: o.vnode, blkno: o.blkno } });
     }),
     callGetblk: emit(({ context }) => {
       const o = current(context, 'write');
-      return { type: 'call' as const, machine: 'getblk', input: { env: context.env, fn: 'getblk', vnode: o.vnode, blkno: o.blkno } };
+      return call('getblk', { input: { env: context.env, fn: 'getblk', vnode: o.vnode, blkno: o.blkno } });
     }),
-    rememberBuffer: assign({ buf: ({ event }) => (event.type === 'call.return' ? (event.output as { buf: string }).buf : undefined) }),
+    rememberBuffer: assign({ buf: ({ event }) => outputOf(event).buf }),
     /** brelse after a read; bdwrite after a write. */
-    callBrelse: emit(({ context }) => ({
-      type: 'call' as const,
-      machine: 'brelse',
-      input: { env: context.env, fn: 'brelse', buf: context.buf, delwri: context.ops[context.pc].op === 'write' },
-    })),
+    callBrelse: emit(({ context }) => call('brelse', { input: { env: context.env, fn: 'brelse', buf: context.buf, delwri: context.ops[context.pc].op === 'write' } })),
     /** physio -> vndstrategy: no buffer, the bio is the process's own. */
     startRawWrite: enqueueActions(({ context, enqueue }) => {
       const o = current(context, 'rawWrite');
       const bio = `r${o.unit}:${o.block}#w${context.pc + 1}`;
       const req: VndRequest = { bio, op: 'write', block: o.block, units: [] };
-      enqueue.emit({ type: 'bioSubmit', bio });
-      enqueue.emit({ type: 'call', machine: 'vndstrategy', input: { env: context.env, role: 'strategy', unit: o.unit, req } });
+      enqueue.emit(bioSubmit(bio));
+      enqueue.emit(call('vndstrategy', { input: { env: context.env, role: 'strategy', unit: o.unit, req } }));
     }),
     announceDone: enqueueActions(({ context, enqueue }) => {
-      if (context.done !== undefined) enqueue.emit({ type: 'put', chan: context.done, item: 'finished' });
+      if (context.done !== undefined) enqueue.emit(put(context.done, 'finished'));
     }),
   },
   delays: { thinkTime: ({ context }) => current(context, 'sleep').ticks },

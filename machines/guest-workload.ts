@@ -5,7 +5,7 @@
  * new bio, named `<prefix>#<n>` (creator + sequence, so ids are canonical).
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
+import { bioSubmit, layerTypes, put, up, type KernelEvent } from '../src/model/index.js';
 
 export interface GuestWorkloadInput {
   readonly queue: string;
@@ -19,18 +19,18 @@ interface GuestContext extends Required<GuestWorkloadInput> {
 }
 
 export const guestWorkload = setup({
-  types: {} as { context: GuestContext; input: GuestWorkloadInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: GuestContext; input: GuestWorkloadInput; events: KernelEvent }>(),
   guards: {
     moreToQueue: ({ context }) => context.queued < context.burst,
   },
   actions: {
     queueNextBio: enqueueActions(({ context, enqueue }) => {
       const bio = `${context.prefix}#${context.queued + 1}`;
-      enqueue.emit({ type: 'bioSubmit', bio });
-      enqueue.emit({ type: 'put', chan: context.queue, item: { bio, op: 'write', sector: 8 * context.queued } });
+      enqueue.emit(bioSubmit(bio));
+      enqueue.emit(put(context.queue, { bio, op: 'write', sector: 8 * context.queued }));
     }),
     countQueued: assign({ queued: ({ context }) => context.queued + 1 }),
-    unplug: enqueueActions(({ context, enqueue }) => enqueue.emit({ type: 'up', sem: context.kick })),
+    unplug: enqueueActions(({ context, enqueue }) => enqueue.emit(up(context.kick))),
   },
 }).createMachine({
   id: 'guest-workload',

@@ -8,7 +8,7 @@
  * its queue lock (seed 001, B-3).
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
+import { bioSubmit, call, layerTypes, put, type KernelEvent } from '../src/model/index.js';
 import type { UbdWriteRequest } from './ubd-alloc.js';
 
 /** One write of the script. */
@@ -35,7 +35,7 @@ interface GuestWriterContext extends Required<GuestWriterInput> {
 }
 
 export const guestWriter = setup({
-  types: {} as { context: GuestWriterContext; input: GuestWriterInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: GuestWriterContext; input: GuestWriterInput; events: KernelEvent }>(),
   guards: {
     allWritten: ({ context }) => context.written >= context.writes.length,
   },
@@ -44,11 +44,11 @@ export const guestWriter = setup({
       const w = context.writes[context.written];
       const bio = `${context.prefix}#${context.written + 1}`;
       const req: UbdWriteRequest = { bio, op: 'write', sector: w.sector, chunks: w.chunks, barrier: w.barrier === true };
-      enqueue.emit({ type: 'bioSubmit', bio, write: { sector: w.sector, count: w.chunks, barrier: req.barrier } });
-      enqueue.emit({ type: 'put', chan: context.queue, item: req });
+      enqueue.emit(bioSubmit(bio, { write: { sector: w.sector, count: w.chunks, barrier: req.barrier } }));
+      enqueue.emit(put(context.queue, req));
     }),
     /** generic_unplug_device -> q->request_fn, in this process. */
-    runRequestFunction: enqueueActions(({ context, enqueue }) => enqueue.emit({ type: 'call', machine: context.driver, input: context.driverInput })),
+    runRequestFunction: enqueueActions(({ context, enqueue }) => enqueue.emit(call(context.driver, { input: context.driverInput }))),
     countWritten: assign({ written: ({ context }) => context.written + 1 }),
   },
   delays: { think: ({ context }) => context.think },

@@ -7,7 +7,8 @@
  * reader, so no cycle can close through it.
  */
 import { assign, emit, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
+import { get, itemOf, layerTypes, put, required, type KernelEventOf } from '../src/model/index.js';
+import type { DiskReply } from './disk.js';
 import type { UbdReply, UbdRequest } from './ubd.js';
 
 export interface IoHelperInput {
@@ -24,19 +25,33 @@ interface IoHelperContext extends IoHelperInput {
   readonly current: UbdRequest | null;
 }
 
+/** Its two channels: requests from the driver, the disk's answers. */
+type HelperItem = UbdRequest | DiskReply;
+
+/** A request from the driver (the disk's answer carries `res`, a request never does). */
+function requestOf(item: HelperItem): UbdRequest {
+  if ('res' in item) throw new Error(`io-helper: expected a request from the driver, got the disk's answer for ${item.id}`);
+  return item;
+}
+
+/** The request in hand: set by remember on get.ok, cleared by forget. */
+const currentOf = (context: IoHelperContext): UbdRequest => required(context.current, 'io-helper: context.current (no request taken)');
+
 export const ioHelper = setup({
-  types: {} as { context: IoHelperContext; input: IoHelperInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: IoHelperContext; input: IoHelperInput; events: KernelEventOf<HelperItem> }>(),
   actions: {
-    readRequest: emit(({ context }) => ({ type: 'get' as const, chan: context.requests })),
-    remember: assign({ current: ({ event }) => (event.type === 'get.ok' ? (event.item as UbdRequest) : null) }),
-    startIo: emit(({ context }) => ({ type: 'put' as const, chan: context.diskQueue, item: { id: `${context.current!.bio}.0`, bio: context.current!.bio, replyTo: context.diskDone } })),
-    awaitIo: emit(({ context }) => ({ type: 'get' as const, chan: context.diskDone })),
-    writeReply: emit(({ context }) => ({
-      type: 'put' as const,
-      chan: context.pipe,
-      item: { bio: context.current!.bio, iocb: `${context.current!.bio}.0`, err: 0 } satisfies UbdReply,
-      ack: true,
-    })),
+    readRequest: emit(({ context }) => get(context.requests)),
+    remember: assign({ current: ({ event }) => requestOf(itemOf(event)) }),
+    startIo: emit(({ context }) => {
+      const { bio } = currentOf(context);
+      return put(context.diskQueue, { id: `${bio}.0`, bio, replyTo: context.diskDone });
+    }),
+    awaitIo: emit(({ context }) => get(context.diskDone)),
+    writeReply: emit(({ context }) => {
+      const { bio } = currentOf(context);
+      const reply: UbdReply = { bio, iocb: `${bio}.0`, err: 0 };
+      return put(context.pipe, reply, { ack: true });
+    }),
     forget: assign({ current: null }),
   },
 }).createMachine({

@@ -9,7 +9,7 @@
  * time.
  */
 import { assign, emit, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
+import { call, get, layerTypes, metric, required, vflushbuf, type KernelEvent } from '../src/model/index.js';
 import { vnodeInfo, type StorageEnv } from './storage-env.js';
 
 export interface SyncerInput {
@@ -28,7 +28,7 @@ interface SyncerContext extends SyncerInput {
 }
 
 export const syncer = setup({
-  types: {} as { context: SyncerContext; input: SyncerInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: SyncerContext; input: SyncerInput; events: KernelEvent }>(),
   guards: {
     nothingPending: ({ context }) => context.pending.length === 0,
     moreVnodes: ({ context }) => context.vnodeIndex + 1 < context.vnodes.length,
@@ -37,16 +37,16 @@ export const syncer = setup({
   actions: {
     vflushbuf: emit(({ context }) => {
       const vnode = context.vnodes[context.vnodeIndex];
-      return { type: 'vflushbuf' as const, cache: vnodeInfo(context.env, vnode).cache, vnode };
+      return vflushbuf(vnodeInfo(context.env, vnode).cache, vnode);
     }),
     rememberDirty: assign({ pending: ({ event }) => (event.type === 'vflushbuf.ok' ? event.bufs : []) }),
-    callBawrite: emit(({ context }) => ({ type: 'call' as const, machine: 'bawrite', input: { env: context.env, fn: 'bawrite', buf: context.pending[0].buf, ios: context.pending[0].ios } })),
+    callBawrite: emit(({ context }) => call('bawrite', { input: { env: context.env, fn: 'bawrite', buf: context.pending[0].buf, ios: context.pending[0].ios } })),
     dropWritten: assign({ pending: ({ context }) => context.pending.slice(1) }),
     nextVnode: assign({ vnodeIndex: ({ context }) => context.vnodeIndex + 1 }),
     firstVnode: assign({ vnodeIndex: 0 }),
-    checkWorkload: emit(({ context }) => ({ type: 'get' as const, chan: context.done!, wait: false })),
+    checkWorkload: emit(({ context }) => get(required(context.done, 'syncer: input.done (with a period)'), { wait: false })),
     markLastRound: assign({ lastRound: true }),
-    countFlush: emit({ type: 'metric', name: 'syncerRounds', add: 1 }),
+    countFlush: emit(metric('syncerRounds', { add: 1 })),
   },
   delays: { period: ({ context }) => context.period ?? 0 },
 }).createMachine({

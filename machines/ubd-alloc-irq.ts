@@ -12,9 +12,8 @@
  * ubd-alloc: submission happens only in process context).
  */
 import { emit, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
-import type { UbdReply } from './ubd.js';
-import type { UbdBuffer, UbdChunkData } from './ubd-alloc.js';
+import { bioComplete, free, get, iret, kfree, layerTypes, metric, up, type Effect, type KernelEventOf } from '../src/model/index.js';
+import type { UbdAllocReply, UbdBuffer } from './ubd-alloc.js';
 
 export interface UbdAllocIrqInput {
   /** Completion pipe, read non-blocking. */
@@ -38,23 +37,23 @@ interface UbdAllocIrqContext extends UbdAllocIrqInput {
 function release(b: UbdBuffer): Effect {
   switch (b.from) {
     case 'kmalloc':
-      return { type: 'kfree', allocator: b.allocator, element: b.element };
+      return kfree(b.allocator, b.element);
     case 'emergency':
-      return { type: 'up', sem: b.sem };
+      return up(b.sem);
     case 'mempool':
-      return { type: 'free', pool: b.pool, element: b.element };
+      return free(b.pool, b.element);
   }
 }
 
 export const ubdAllocIrq = setup({
-  types: {} as { context: UbdAllocIrqContext; input: UbdAllocIrqInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: UbdAllocIrqContext; input: UbdAllocIrqInput; events: KernelEventOf<UbdAllocReply> }>(),
   actions: {
-    readReply: emit(({ context }) => ({ type: 'get' as const, chan: context.pipe, wait: false })),
+    readReply: emit(({ context }) => get(context.pipe, { wait: false })),
     /** One chunk is done: free its aio; on the last one, end the request (ubd_finish) and free the rest. */
     endChunk: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'get.ok') return;
-      const reply = event.item as UbdReply;
-      const data = reply.data as UbdChunkData;
+      const reply = event.item;
+      const data = reply.data;
       const was = context.inFlight[reply.bio] ?? { replies: 0, err: 0, pooled: [] };
       const now: RequestProgress = {
         replies: was.replies + 1,
@@ -66,15 +65,15 @@ export const ubdAllocIrq = setup({
         enqueue.assign({ inFlight: { ...context.inFlight, [reply.bio]: now } });
         return;
       }
-      enqueue.emit({ type: 'bioComplete', bio: reply.bio, error: now.err === 0 ? 0 : -now.err });
-      enqueue.emit({ type: 'metric', name: 'inFlight', add: -1 });
+      enqueue.emit(bioComplete(reply.bio, { error: now.err === 0 ? 0 : -now.err }));
+      enqueue.emit(metric('inFlight', { add: -1 }));
       for (const b of now.pooled) enqueue.emit(release(b));
       enqueue.emit(release(data.header));
       const rest = { ...context.inFlight };
       delete rest[reply.bio];
       enqueue.assign({ inFlight: rest });
     }),
-    returnFromInterrupt: emit({ type: 'iret' }),
+    returnFromInterrupt: emit(iret()),
   },
 }).createMachine({
   id: 'ubd-alloc-irq',

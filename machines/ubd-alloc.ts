@@ -40,7 +40,30 @@
  * chunk gets exactly one reply.
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import { EAGAIN, IPL_HIGH, IPL_NONE, type Effect, type Iocb, type KernelEvent } from '../src/model/index.js';
+import {
+  EAGAIN,
+  IPL_HIGH,
+  IPL_NONE,
+  alloc,
+  down,
+  get,
+  ioSubmit,
+  itemOf,
+  kmalloc,
+  layerTypes,
+  lock,
+  metric,
+  put,
+  required,
+  spl,
+  ticketAdvance,
+  ticketTake,
+  ticketWait,
+  unlock,
+  up,
+  type Iocb,
+  type KernelEventOf,
+} from '../src/model/index.js';
 import type { UbdReply } from './ubd.js';
 
 /** A write request as a guest queues it. */
@@ -67,6 +90,9 @@ export interface UbdChunkData {
   readonly header: UbdBuffer;
   readonly aio: UbdBuffer;
 }
+
+/** A completion-pipe record for a ubd-alloc chunk: its `data` is the chunk's (ubd-alloc-irq reads it). */
+export type UbdAllocReply = UbdReply & { readonly data: UbdChunkData };
 
 export interface UbdAllocInput {
   /** 2.6.14: keep the queue lock, interrupts off, across allocation and submission. */
@@ -100,85 +126,97 @@ interface UbdAllocContext extends UbdAllocInput {
   readonly chunk: number;
 }
 
+/** The request in hand: set by rememberRequest on get.ok, cleared by forgetRequest. */
+const reqOf = (c: UbdAllocContext): UbdWriteRequest => required(c.req, 'ubd-alloc: context.req (no request taken)');
+/** The ticket counter or sequencing semaphore, and the barriers' gate: input only with the sequencing that uses them. */
+const seqOf = (c: UbdAllocContext): string => required(c.seq, `ubd-alloc: input.seq (sequencing '${c.sequencing}')`);
+const gateOf = (c: UbdAllocContext): string => required(c.gate, `ubd-alloc: input.gate (sequencing '${c.sequencing}')`);
+const poolOf = (c: UbdAllocContext): string => required(c.pool, 'ubd-alloc: input.pool (buffers: mempool)');
+const emergencyHeaderOf = (c: UbdAllocContext): string => required(c.emergencyHeader, 'ubd-alloc: input.emergencyHeader (buffers: emergency)');
+const emergencyAioOf = (c: UbdAllocContext): string => required(c.emergencyAio, 'ubd-alloc: input.emergencyAio (buffers: emergency)');
+
 function iocbOf(c: UbdAllocContext): Iocb {
-  const req = c.req!;
-  const data: UbdChunkData = { chunks: req.chunks, header: c.header!, aio: c.aios[c.chunk] };
+  const req = reqOf(c);
+  const data: UbdChunkData = { chunks: req.chunks, header: required(c.header, 'ubd-alloc: context.header (no header buffer)'), aio: c.aios[c.chunk] };
   return { id: `${req.bio}.${c.chunk}`, bio: req.bio, op: 'write', sector: req.sector + c.chunk, data };
 }
 
+const kmallocBuffer = (c: UbdAllocContext, element: string): UbdBuffer => ({ from: 'kmalloc', allocator: c.allocator, element });
+const emergencyBuffer = (sem: string): UbdBuffer => ({ from: 'emergency', sem });
+
 export const ubdAlloc = setup({
-  types: {} as { context: UbdAllocContext; input: UbdAllocInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: UbdAllocContext; input: UbdAllocInput; events: KernelEventOf<UbdWriteRequest> }>(),
   guards: {
     sequencedBySemaphore: ({ context }) => context.sequencing === 'semaphore',
     usesBarriers: ({ context }) => context.sequencing === 'barriers',
     takesTickets: ({ context }) => context.sequencing === 'tickets' || context.sequencing === 'barriers',
     holdsLock: ({ context }) => context.holdLock,
     /** barriers: a request that is not a barrier is not sequenced at all. */
-    goesUnsequenced: ({ context }) => context.sequencing === 'barriers' && !context.req!.barrier,
+    goesUnsequenced: ({ context }) => context.sequencing === 'barriers' && !reqOf(context).barrier,
     usesMempool: ({ context }) => context.buffers === 'mempool',
     /** The buffer being granted is the request's last one (header first, then one aio per chunk). */
-    completesBuffers: ({ context }) => context.header !== null && context.aios.length + 1 >= context.req!.chunks,
+    completesBuffers: ({ context }) => context.header !== null && context.aios.length + 1 >= reqOf(context).chunks,
     moreChunksAllocated: ({ context }) => context.chunk + 1 < context.aios.length,
-    moreChunks: ({ context }) => context.chunk + 1 < context.req!.chunks,
+    moreChunks: ({ context }) => context.chunk + 1 < reqOf(context).chunks,
     leaksTicketOnError: ({ context }) => context.leakTicketOnError === true,
   },
   actions: {
-    disableInterrupts: emit({ type: 'spl', level: IPL_HIGH }),
-    enableInterrupts: emit({ type: 'spl', level: IPL_NONE }),
+    disableInterrupts: emit(spl(IPL_HIGH)),
+    enableInterrupts: emit(spl(IPL_NONE)),
     /** spin_lock_irq(&ubd_io_lock). */
-    lockQueue: emit(({ context }) => ({ type: 'lock' as const, lock: context.lock })),
-    unlockQueue: emit(({ context }) => ({ type: 'unlock' as const, lock: context.lock })),
-    downSequence: emit(({ context }) => ({ type: 'down' as const, sem: context.seq! })),
-    downGate: emit(({ context }) => ({ type: 'down' as const, sem: context.gate! })),
+    lockQueue: emit(({ context }) => lock(context.lock)),
+    unlockQueue: emit(({ context }) => unlock(context.lock)),
+    downSequence: emit(({ context }) => down(seqOf(context))),
+    downGate: emit(({ context }) => down(gateOf(context))),
     /** The queue is empty: give back what this run took before its dequeue. */
     leaveSequence: enqueueActions(({ context, enqueue }) => {
-      if (context.sequencing === 'semaphore') enqueue.emit({ type: 'up', sem: context.seq! });
-      if (context.sequencing === 'barriers') enqueue.emit({ type: 'up', sem: context.gate! });
+      if (context.sequencing === 'semaphore') enqueue.emit(up(seqOf(context)));
+      if (context.sequencing === 'barriers') enqueue.emit(up(gateOf(context)));
     }),
     /** elv_next_request + blkdev_dequeue_request. */
-    fetchRequest: emit(({ context }) => ({ type: 'get' as const, chan: context.queue, wait: false })),
-    rememberRequest: assign({ req: ({ event }) => (event.type === 'get.ok' ? (event.item as UbdWriteRequest) : null) }),
+    fetchRequest: emit(({ context }) => get(context.queue, { wait: false })),
+    rememberRequest: assign({ req: ({ event }) => itemOf(event) }),
     /** ticket = atomic_inc_return(&started) - 1, still under the queue lock: ticket order is dequeue order. */
-    takeTicket: emit(({ context }) => ({ type: 'ticketTake' as const, counter: context.seq! })),
+    takeTicket: emit(({ context }) => ticketTake(seqOf(context))),
     rememberTicket: assign({ ticket: ({ event }) => (event.type === 'ticketTake.ok' ? event.ticket : -1) }),
     /** barriers: a plain request lets the next dequeuer in at once. */
-    openGate: emit(({ context }) => ({ type: 'up' as const, sem: context.gate! })),
+    openGate: emit(({ context }) => up(gateOf(context))),
     /** wait_event(seq_wait, atomic_read(&submitted) == ticket). */
-    waitForTurn: emit(({ context }) => ({ type: 'ticketWait' as const, counter: context.seq!, ticket: context.ticket })),
-    kmallocBuffer: emit(({ context }) => ({ type: 'kmalloc' as const, allocator: context.allocator, gfp: context.buffers === 'GFP_KERNEL' ? ('GFP_KERNEL' as const) : ('GFP_ATOMIC' as const) })),
-    keepHeader: assign({ header: ({ context, event }) => (event.type === 'kmalloc.ok' ? { from: 'kmalloc' as const, allocator: context.allocator, element: event.element } : null) }),
-    keepAio: assign({ aios: ({ context, event }) => (event.type === 'kmalloc.ok' ? [...context.aios, { from: 'kmalloc' as const, allocator: context.allocator, element: event.element }] : context.aios) }),
-    countEmergencyUse: emit({ type: 'metric', name: 'emergencyUses', add: 1 }),
-    downEmergencyHeader: emit(({ context }) => ({ type: 'down' as const, sem: context.emergencyHeader! })),
-    downEmergencyAio: emit(({ context }) => ({ type: 'down' as const, sem: context.emergencyAio! })),
-    keepEmergencyHeader: assign({ header: ({ context }) => ({ from: 'emergency' as const, sem: context.emergencyHeader! }) }),
-    keepEmergencyAio: assign({ aios: ({ context }) => [...context.aios, { from: 'emergency' as const, sem: context.emergencyAio! }] }),
+    waitForTurn: emit(({ context }) => ticketWait(seqOf(context), context.ticket)),
+    kmallocBuffer: emit(({ context }) => kmalloc(context.allocator, context.buffers === 'GFP_KERNEL' ? 'GFP_KERNEL' : 'GFP_ATOMIC')),
+    keepHeader: assign({ header: ({ context, event }) => (event.type === 'kmalloc.ok' ? kmallocBuffer(context, event.element) : null) }),
+    keepAio: assign({ aios: ({ context, event }) => (event.type === 'kmalloc.ok' ? [...context.aios, kmallocBuffer(context, event.element)] : context.aios) }),
+    countEmergencyUse: emit(metric('emergencyUses', { add: 1 })),
+    downEmergencyHeader: emit(({ context }) => down(emergencyHeaderOf(context))),
+    downEmergencyAio: emit(({ context }) => down(emergencyAioOf(context))),
+    keepEmergencyHeader: assign({ header: ({ context }) => emergencyBuffer(emergencyHeaderOf(context)) }),
+    keepEmergencyAio: assign({ aios: ({ context }) => [...context.aios, emergencyBuffer(emergencyAioOf(context))] }),
     /** mempool_alloc(pool, GFP_NOIO): may wait for an element to come back. */
-    mempoolAlloc: emit(({ context }) => ({ type: 'alloc' as const, pool: context.pool!, wait: true })),
+    mempoolAlloc: emit(({ context }) => alloc(poolOf(context), true)),
     keepPoolBuffer: assign(({ context, event }) => {
       if (event.type !== 'alloc.ok') return {};
-      const b: UbdBuffer = { from: 'mempool', pool: context.pool!, element: event.element };
+      const b: UbdBuffer = { from: 'mempool', pool: poolOf(context), element: event.element };
       return context.header === null ? { header: b } : { aios: [...context.aios, b] };
     }),
     /** The request goes in flight with its first chunk. */
     countInFlight: enqueueActions(({ context, enqueue }) => {
-      if (context.chunk === 0) enqueue.emit({ type: 'metric', name: 'inFlight', add: 1, peak: 'maxInFlight' });
+      if (context.chunk === 0) enqueue.emit(metric('inFlight', { add: 1, peak: 'maxInFlight' }));
     }),
-    ioSubmit: emit(({ context }) => ({ type: 'ioSubmit' as const, ring: context.ring, iocb: iocbOf(context) })),
+    ioSubmit: emit(({ context }) => ioSubmit(context.ring, iocbOf(context))),
     /** submit_aio_26 on failure: the error goes through the completion pipe (a host write). */
     writeErrorReply: emit(({ context, event }) => {
       const iocb = iocbOf(context);
       const err = event.type === 'ioSubmit.error' ? -event.errno : -EAGAIN;
       const reply: UbdReply = { bio: iocb.bio, iocb: iocb.id, err, data: iocb.data };
-      return { type: 'put' as const, chan: context.pipe, item: reply, ack: true, host: true };
+      return put(context.pipe, reply, { ack: true, host: true });
     }),
-    countSubmitError: emit({ type: 'metric', name: 'submitErrors', add: 1 }),
+    countSubmitError: emit(metric('submitErrors', { add: 1 })),
     nextChunk: assign({ chunk: ({ context }) => context.chunk + 1 }),
     /** Every chunk of the request is at the host: let the next request go. */
     endTurn: enqueueActions(({ context, enqueue }) => {
-      if (context.sequencing === 'tickets' || context.sequencing === 'barriers') enqueue.emit({ type: 'ticketAdvance', counter: context.seq! });
-      if (context.sequencing === 'semaphore') enqueue.emit({ type: 'up', sem: context.seq! });
-      if (context.sequencing === 'barriers' && context.req!.barrier) enqueue.emit({ type: 'up', sem: context.gate! });
+      if (context.sequencing === 'tickets' || context.sequencing === 'barriers') enqueue.emit(ticketAdvance(seqOf(context)));
+      if (context.sequencing === 'semaphore') enqueue.emit(up(seqOf(context)));
+      if (context.sequencing === 'barriers' && reqOf(context).barrier) enqueue.emit(up(gateOf(context)));
     }),
     forgetRequest: assign({ req: null, ticket: -1, header: null, aios: [], chunk: 0 }),
   },

@@ -7,7 +7,7 @@
  * list.
  */
 import { emit, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
+import { bioComplete, get, iret, layerTypes, required, up, type KernelEventOf } from '../src/model/index.js';
 import type { UbdReply } from './ubd.js';
 
 export interface UbdIrqInput {
@@ -22,22 +22,24 @@ export interface UbdIrqInput {
 }
 
 export const ubdIrq = setup({
-  types: {} as { context: UbdIrqInput; input: UbdIrqInput; events: KernelEvent; emitted: Effect },
+  // The pipe carries replies; the restart list device names (only the get.ok counts there, not its item).
+  types: layerTypes<{ context: UbdIrqInput; input: UbdIrqInput; events: KernelEventOf<UbdReply | string> }>(),
   guards: {
     restartsFromList: ({ context }) => context.restartList !== undefined,
   },
   actions: {
-    readReply: emit(({ context }) => ({ type: 'get' as const, chan: context.pipe, wait: false })),
+    readReply: emit(({ context }) => get(context.pipe, { wait: false })),
     /** ubd_finish / end_request: the bio completes, with the reply's error if any. */
     endRequest: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'get.ok') return;
-      const reply = event.item as UbdReply;
-      enqueue.emit({ type: 'bioComplete', bio: reply.bio, error: -reply.err });
-      if (context.credits !== undefined) enqueue.emit({ type: 'up', sem: context.credits });
+      const reply = event.item;
+      if (typeof reply === 'string') throw new Error(`ubd-irq: expected a reply from the pipe, got the restart-list entry '${reply}'`);
+      enqueue.emit(bioComplete(reply.bio, { error: -reply.err }));
+      if (context.credits !== undefined) enqueue.emit(up(context.credits));
     }),
-    readRestartList: emit(({ context }) => ({ type: 'get' as const, chan: context.restartList!, wait: false })),
-    restartQueue: emit(({ context }) => ({ type: 'up' as const, sem: context.kick })),
-    returnFromInterrupt: emit({ type: 'iret' }),
+    readRestartList: emit(({ context }) => get(required(context.restartList, 'ubd-irq: input.restartList'), { wait: false })),
+    restartQueue: emit(({ context }) => up(context.kick)),
+    returnFromInterrupt: emit(iret()),
   },
 }).createMachine({
   id: 'ubd-irq',

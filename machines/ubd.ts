@@ -25,7 +25,7 @@
  * them (that is what makes the deadlock reachable from max(pipe, ring) + 1).
  */
 import { assign, emit, setup } from 'xstate';
-import { EAGAIN, IPL_HIGH, IPL_NONE, type Effect, type Iocb, type KernelEvent } from '../src/model/index.js';
+import { EAGAIN, IPL_HIGH, IPL_NONE, down, get, ioSubmit, itemOf, layerTypes, metric, put, required, spl, type Iocb, type KernelEventOf } from '../src/model/index.js';
 
 export type UbdMode = 'buggy' | 'fix-sync-error' | 'fix-credits' | 'fix-nonblocking';
 
@@ -69,36 +69,37 @@ interface UbdContext extends UbdInput {
 
 const iocbOf = (r: UbdRequest): Iocb => ({ id: `${r.bio}.0`, bio: r.bio, op: r.op, sector: r.sector });
 
+/** The request being submitted: set by rememberRequest on get.ok, cleared by forgetRequest. */
+const currentOf = (context: UbdContext): UbdRequest => required(context.current, 'ubd: context.current (no request taken)');
+
 export const ubd = setup({
-  types: {} as { context: UbdContext; input: UbdInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: UbdContext; input: UbdInput; events: KernelEventOf<UbdRequest> }>(),
   guards: {
     usesCredits: ({ context }) => context.mode === 'fix-credits',
     usesHelper: ({ context }) => context.mode === 'fix-nonblocking',
     errorGoesThroughPipe: ({ context }) => context.mode === 'buggy',
   },
   actions: {
-    disableInterrupts: emit({ type: 'spl', level: IPL_HIGH }),
-    enableInterrupts: emit({ type: 'spl', level: IPL_NONE }),
-    sleepUntilKicked: emit(({ context }) => ({ type: 'down' as const, sem: context.kick })),
-    fetchRequest: emit(({ context }) => ({ type: 'get' as const, chan: context.queue, wait: false })),
-    rememberRequest: assign({ current: ({ event }) => (event.type === 'get.ok' ? (event.item as UbdRequest) : null) }),
-    takeCredit: emit(({ context }) => ({ type: 'down' as const, sem: context.credits!, wait: false })),
-    ioSubmit: emit(({ context }) => ({ type: 'ioSubmit' as const, ring: context.ring!, iocb: iocbOf(context.current!) })),
-    sendToHelper: emit(({ context }) => ({ type: 'put' as const, chan: context.toHelper!, item: context.current, wait: false })),
+    disableInterrupts: emit(spl(IPL_HIGH)),
+    enableInterrupts: emit(spl(IPL_NONE)),
+    sleepUntilKicked: emit(({ context }) => down(context.kick)),
+    fetchRequest: emit(({ context }) => get(context.queue, { wait: false })),
+    rememberRequest: assign({ current: ({ event }) => itemOf(event) }),
+    takeCredit: emit(({ context }) => down(required(context.credits, 'ubd: input.credits (fix-credits)'), { wait: false })),
+    ioSubmit: emit(({ context }) => ioSubmit(required(context.ring, 'ubd: input.ring'), iocbOf(currentOf(context)))),
+    sendToHelper: emit(({ context }) => put(required(context.toHelper, 'ubd: input.toHelper (fix-nonblocking)'), context.current, { wait: false })),
     /** submit_aio_26: `write(aio->reply_fd, &reply, sizeof(reply))`, blocking, on the host. */
-    writeErrorReply: emit(({ context }) => ({
-      type: 'put' as const,
-      chan: context.pipe,
-      item: { bio: context.current!.bio, iocb: iocbOf(context.current!).id, err: -EAGAIN } satisfies UbdReply,
-      ack: true,
-      host: true,
-    })),
+    writeErrorReply: emit(({ context }) => {
+      const current = currentOf(context);
+      const reply: UbdReply = { bio: current.bio, iocb: iocbOf(current).id, err: -EAGAIN };
+      return put(context.pipe, reply, { ack: true, host: true });
+    }),
     /** blk_requeue_request: back at the head of the queue, in order. */
-    requeueRequest: emit(({ context }) => ({ type: 'put' as const, chan: context.queue, item: context.current, front: true })),
-    countRequeue: emit({ type: 'metric', name: 'requeues', add: 1 }),
-    joinRestartList: emit(({ context }) => ({ type: 'put' as const, chan: context.restartList!, item: 'ubd0' })),
-    countRestart: emit({ type: 'metric', name: 'restarts', add: 1 }),
-    countErrorWrite: emit({ type: 'metric', name: 'errorWrites', add: 1 }),
+    requeueRequest: emit(({ context }) => put(context.queue, context.current, { front: true })),
+    countRequeue: emit(metric('requeues', { add: 1 })),
+    joinRestartList: emit(({ context }) => put(required(context.restartList, 'ubd: input.restartList (fix-nonblocking)'), 'ubd0')),
+    countRestart: emit(metric('restarts', { add: 1 })),
+    countErrorWrite: emit(metric('errorWrites', { add: 1 })),
     forgetRequest: assign({ current: null }),
   },
 }).createMachine({

@@ -18,7 +18,7 @@
  * With a preloaded block map (A-F2) translation reads nothing.
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import type { Effect, KernelEvent } from '../src/model/index.js';
+import { bufHandoff, call, down, get, itemOf, layerTypes, metric, put, required, type KernelEventOf } from '../src/model/index.js';
 import { deviceInfo, fileInfo, issueToDisk, vnodeInfo, vnodeOf, type StorageEnv, type VndRequest } from './storage-env.js';
 
 export interface VndInput {
@@ -38,14 +38,20 @@ function unitOf(context: VndContext) {
   return d;
 }
 
+/** The buf being translated: a strategy's input, or what the thread took from its queue. */
+const reqOf = (context: VndContext): VndRequest => required(context.req, `vnd: context.req (${context.role} of ${context.unit} has no buf)`);
+
+/** A threaded unit's queue, thread and transfer-slot semaphore (a sync unit has none). */
+const threadedPart = (context: VndContext, part: 'queue' | 'thread' | 'active'): string => required(unitOf(context)[part], `vnd: ${context.unit}.${part} (a threaded unit's)`);
+
 /** Where the backing file's block `block` lives: its file system's device and the block there. */
 function lowerTarget(context: VndContext): { dev: string; block: number } {
   const f = fileInfo(context.env, unitOf(context).file);
-  return { dev: f.dev, block: f.dataAt + context.req!.block };
+  return { dev: f.dev, block: f.dataAt + reqOf(context).block };
 }
 
 const vndSetup = setup({
-  types: {} as { context: VndContext; input: VndInput; events: KernelEvent; emitted: Effect },
+  types: layerTypes<{ context: VndContext; input: VndInput; events: KernelEventOf<VndRequest> }>(), // its queue carries bufs
   guards: {
     isThread: ({ context }) => context.role === 'thread',
     unitThreaded: ({ context }) => unitOf(context).mode === 'threaded',
@@ -55,34 +61,32 @@ const vndSetup = setup({
   actions: {
     /** vndstrategy, threaded: BUFQ_PUT on sc_tab and wake the thread; the buf's write now sits with the thread. */
     queueForThread: enqueueActions(({ context, enqueue }) => {
-      const u = unitOf(context);
-      const req = context.req!;
-      if (req.buf !== undefined) enqueue.emit({ type: 'bufHandoff', cache: vnodeInfo(context.env, vnodeOf(req.buf)).cache, buf: req.buf, via: [u.thread!] });
-      enqueue.emit({ type: 'put', chan: u.queue!, item: req });
-      enqueue.emit({ type: 'metric', name: 'vndHandoffs', add: 1 });
+      const req = reqOf(context);
+      if (req.buf !== undefined) enqueue.emit(bufHandoff(vnodeInfo(context.env, vnodeOf(req.buf)).cache, req.buf, [threadedPart(context, 'thread')]));
+      enqueue.emit(put(threadedPart(context, 'queue'), req));
+      enqueue.emit(metric('vndHandoffs', { add: 1 }));
     }),
-    takeFromQueue: emit(({ context }) => ({ type: 'get' as const, chan: unitOf(context).queue! })),
-    rememberRequest: assign({ req: ({ event }) => (event.type === 'get.ok' ? (event.item as VndRequest) : undefined) }),
+    takeFromQueue: emit(({ context }) => get(threadedPart(context, 'queue'))),
+    rememberRequest: assign({ req: ({ event }) => itemOf(event) }),
     /** VND_GETXFER + `while (sc_active >= sc_maxactive) tsleep("vndac")`. */
-    waitForTransferSlot: emit(({ context }) => ({ type: 'down' as const, sem: unitOf(context).active! })),
-    countPreloaded: emit({ type: 'metric', name: 'bmapPreloaded', add: 1 }),
+    waitForTransferSlot: emit(({ context }) => down(threadedPart(context, 'active'))),
+    countPreloaded: emit(metric('bmapPreloaded', { add: 1 })),
     /** VOP_BMAP on the backing file (vnd blocks are file blocks one to one). */
-    callBmap: emit(({ context }) => ({
-      type: 'call' as const,
-      machine: 'bmap',
-      input: { env: context.env, fn: 'bmap', file: unitOf(context).file, block: context.req!.block, why: context.req!.op === 'write' ? 'vnd write' : 'vnd read' },
-    })),
+    callBmap: emit(({ context }) => {
+      const req = reqOf(context);
+      return call('bmap', { input: { env: context.env, fn: 'bmap', file: unitOf(context).file, block: req.block, why: req.op === 'write' ? 'vnd write' : 'vnd read' } });
+    }),
     /** handle_with_strategy: a nested buf straight to the disk the file lives on. */
     issueToDisk: enqueueActions(({ context, enqueue }) => {
-      const req = context.req!;
+      const req = reqOf(context);
       for (const e of issueToDisk(context.env, lowerTarget(context).dev, { bio: req.bio, buf: req.buf, units: [...req.units, context.unit] })) enqueue.emit(e);
     }),
     /** The file lives on a file system on another vnd: VOP_STRATEGY of that unit. */
     callLowerVnd: emit(({ context }) => {
-      const req = context.req!;
+      const req = reqOf(context);
       const t = lowerTarget(context);
       const lower: VndRequest = { bio: req.bio, op: req.op, block: t.block, buf: req.buf, units: [...req.units, context.unit] };
-      return { type: 'call' as const, machine: 'vndstrategy', input: { env: context.env, role: 'strategy', unit: t.dev, req: lower } satisfies VndInput };
+      return call('vndstrategy', { input: { env: context.env, role: 'strategy', unit: t.dev, req: lower } satisfies VndInput });
     }),
     forgetRequest: assign({ req: undefined }),
   },

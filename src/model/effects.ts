@@ -144,6 +144,9 @@ export type Effect =
 
 export type EffectType = Effect['type'];
 
+/** The member of `Effect` whose `type` is `T`: `EffectOf<'put'>` is the put effect's exact shape. */
+export type EffectOf<T extends EffectType> = Extract<Effect, { type: T }>;
+
 /** Every event the kernel delivers to a machine. */
 export type KernelEvent =
   | { type: 'get.ok'; chan: string; item: unknown }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { FS_FUNCTIONS, filesystem, fsFunctions, type FsInput } from '../../machines/filesystem.js';
+import { FS_FUNCTIONS, filesystem, fsFunctions, type FsInput, type FsOutput } from '../../machines/filesystem.js';
 import type { StorageEnv } from '../../machines/storage-env.js';
-import type { KernelEvent } from '../../src/index.js';
-import { effectsOf } from '../../src/model/index.js';
+import { effectsOf, type KernelEventOf } from '../../src/model/index.js';
+
+/** What a frame receives: callees of the chart return an FsOutput. */
+type KernelEvent = KernelEventOf<unknown, FsOutput>;
 
 /** vnd0 (sync) on F0 on the disk, one global cache. */
 const ENV: StorageEnv = {
@@ -24,7 +26,7 @@ function step(s: AnyMachineSnapshot, event: KernelEvent) {
   return { s: next, effects: effectsOf(actions) };
 }
 
-const ret = (output: unknown): KernelEvent => ({ type: 'call.return', machine: 'x', output });
+const ret = (output: FsOutput): KernelEvent => ({ type: 'call.return', machine: 'x', output });
 
 describe('filesystem: each kernel function is a frame; callees are called by name', () => {
   it('every function is a callable machine named after it, so a call chain reads getblk -> allocbuf -> buf_trim', () => {

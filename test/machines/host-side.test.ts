@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { aioCompletion } from '../../machines/aio-completion.js';
-import { disk } from '../../machines/disk.js';
+import { disk, type DiskRequest } from '../../machines/disk.js';
 import { ioHelper } from '../../machines/io-helper.js';
 import { guestWorkload } from '../../machines/guest-workload.js';
 import { effectsOf, timersOf } from '../../src/model/index.js';
@@ -46,7 +46,7 @@ describe('disk transitions', () => {
   });
 
   it('with media, a write lands on the media as the disk takes it (host submission order), before it is serviced', () => {
-    const write = { id: 'u1#1.0', bio: 'u1#1', op: 'write', sector: 100 };
+    const write: DiskRequest = { id: 'u1#1.0', bio: 'u1#1', op: 'write', sector: 100 };
     const [s0] = initialTransition(disk, { queue: 'dq', latency: 2, ring: 'ring', media: true });
     const [, a1] = transition(disk, s0, { type: 'get.ok', chan: 'dq', item: write });
     expect(effectsOf(a1)).toEqual([{ type: 'mediaWrite', bio: 'u1#1', sector: 100 }]);

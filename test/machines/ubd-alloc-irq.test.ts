@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { ubdAllocIrq } from '../../machines/ubd-alloc-irq.js';
-import type { UbdBuffer, UbdChunkData } from '../../machines/ubd-alloc.js';
-import type { UbdReply } from '../../machines/ubd.js';
-import type { KernelEvent } from '../../src/index.js';
-import { effectsOf } from '../../src/model/index.js';
+import type { UbdAllocReply, UbdBuffer, UbdChunkData } from '../../machines/ubd-alloc.js';
+import { effectsOf, type KernelEventOf } from '../../src/model/index.js';
 
 const kmalloc = (element: string): UbdBuffer => ({ from: 'kmalloc', allocator: 'kmalloc', element });
 const pooled = (element: string): UbdBuffer => ({ from: 'mempool', pool: 'pool', element });
 const EMERGENCY_AIO: UbdBuffer = { from: 'emergency', sem: 'ea' };
 
-function reply(bio: string, chunk: number, data: UbdChunkData, err = 0): KernelEvent {
-  const item: UbdReply = { bio, iocb: `${bio}.${chunk}`, err, data };
+function reply(bio: string, chunk: number, data: UbdChunkData, err = 0): KernelEventOf<UbdAllocReply> {
+  const item: UbdAllocReply = { bio, iocb: `${bio}.${chunk}`, err, data };
   return { type: 'get.ok', chan: 'pipe', item };
 }
 

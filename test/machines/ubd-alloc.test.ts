@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { ubdAlloc, type UbdAllocInput, type UbdWriteRequest } from '../../machines/ubd-alloc.js';
-import { IPL_HIGH, type KernelEvent } from '../../src/index.js';
-import { effectsOf } from '../../src/model/index.js';
+import { IPL_HIGH } from '../../src/index.js';
+import { effectsOf, type KernelEventOf } from '../../src/model/index.js';
+
+/** What ubd-alloc receives: its queue carries write requests. */
+type KernelEvent = KernelEventOf<UbdWriteRequest>;
 
 const wiring = { queue: 'q', lock: 'ql', ring: 'ring', pipe: 'pipe', allocator: 'kmalloc' } as const;
 const buggy: UbdAllocInput = { ...wiring, holdLock: true, buffers: 'GFP_KERNEL', sequencing: 'none' };
