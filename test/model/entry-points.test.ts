@@ -54,8 +54,8 @@ describe('package entry points', () => {
     for (const k of ['EAGAIN', 'IPL_BIO', 'put', 'itemOf', 'Simulation', 'defineScenario', 'runScenario', 'expectOutcome']) expect(keys).toContain(k);
   });
 
-  it('biostack/scenario is defineScenario (its types: params, variants, SystemSpec and the rest); biostack/testing the outcome assertions', () => {
-    expect(load('biostack/scenario')).toEqual(['defineScenario']);
+  it('biostack/scenario is defineScenario, the wiring of declared ports and the plug-in kind API (plus their types); biostack/testing the outcome assertions', () => {
+    expect(load('biostack/scenario')).toEqual(['AioRingPort', 'ChannelPort', 'CounterPort', 'Cpu', 'End', 'MempoolPort', 'NO_WAKEUPS', 'PlainPort', 'Port', 'Resource', 'SemaphorePort', 'Wiring', 'WiringError', 'canonicalText', 'defineEffectFamily', 'defineResourceKind', 'defineScenario', 'done', 'handler', 'mentionsBio', 'wiring']);
     expect(load('biostack/testing')).toEqual(['expectNoFinding', 'expectOutcome']);
   });
 
