@@ -9,6 +9,7 @@
  * happening) — never in a cycle.
  */
 import { NO_WAKEUPS, Resource, type CtxId, type OpResult, type Releasers, type SimClock, type Waiter, type Wakeup } from './resource.js';
+import { WaitQueue } from './wait-queue.js';
 
 /**
  * `none`: every attempt succeeds (up to `limit`); `always`: every attempt
@@ -24,10 +25,6 @@ export interface PageAllocatorOptions {
   readonly limit?: number;
 }
 
-interface ParkedSleeper extends Waiter {
-  readonly what: 'memory';
-}
-
 export class PageAllocator extends Resource {
   readonly kind = 'allocator';
 
@@ -39,8 +36,9 @@ export class PageAllocator extends Resource {
   readonly pressure: MemoryPressure;
   private readonly limit: number;
   // Element -> context it was handed to; insertion order is allocation order.
-  private readonly out = new Map<string, CtxId>();
-  private readonly parked: ParkedSleeper[] = [];
+  private out = new Map<string, CtxId>();
+  // Hand-off: exclusive sleepers, FIFO; a free gives its element to the oldest.
+  private readonly parked = new WaitQueue<undefined>();
   private seq = 0;
 
   constructor(
@@ -95,7 +93,7 @@ export class PageAllocator extends Resource {
     if (element !== undefined) return { status: 'ok', value: element, wakeups: NO_WAKEUPS };
     if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
     this.sleeps++;
-    this.parked.push({ ctx, what: 'memory', since: this.clock.step });
+    this.parked.park({ ctx, what: 'memory', since: this.clock.step, exclusive: true, data: undefined });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
@@ -108,7 +106,7 @@ export class PageAllocator extends Resource {
     if (!this.out.delete(element)) {
       throw new Error(`allocator ${this.name}: free of ${element}, which it did not hand out or was already freed`);
     }
-    const sleeper = this.parked.shift();
+    const sleeper = this.parked.wakeOne();
     if (sleeper !== undefined) {
       this.out.set(element, sleeper.ctx);
       return [{ ctx: sleeper.ctx, op: 'kmalloc', value: element }];
@@ -123,7 +121,7 @@ export class PageAllocator extends Resource {
   }
 
   waiters(): readonly Waiter[] {
-    return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return this.parked.list();
   }
 
   /** Any free anywhere may refill it, so it never closes a cycle. */
@@ -150,7 +148,7 @@ export class PageAllocator extends Resource {
    */
   fingerprint(): string {
     const out = [...this.out].map(([element, ctx]) => `${element}@${ctx}`).join(',');
-    return `${this.kind} ${this.name} out[${out}] wait[${this.parked.map((w) => w.ctx).join(',')}]`;
+    return `${this.kind} ${this.name} out[${out}] wait[${this.parked.fingerprint()}]`;
   }
 
   private underPressure(): boolean {

@@ -18,6 +18,7 @@ import {
   type Wakeup,
   type Waiter,
 } from './resource.js';
+import { WaitQueue } from './wait-queue.js';
 
 export interface ChannelOptions {
   readonly name: string;
@@ -31,15 +32,10 @@ export interface ChannelOptions {
   readonly unit?: string;
 }
 
-/** A writer parked on a full channel, still holding what it wanted to write. */
-interface ParkedPutter<T> extends Waiter {
-  readonly what: 'space';
+/** What a writer parked on a full channel still holds: the item it wanted to write, and where. */
+export interface PendingPut<T> {
   readonly item: T;
   readonly front: boolean;
-}
-
-interface ParkedGetter extends Waiter {
-  readonly what: 'data';
 }
 
 export class Channel<T = unknown> extends Resource {
@@ -55,15 +51,17 @@ export class Channel<T = unknown> extends Resource {
   /** Times the channel went from not full to full. */
   fullCount = 0;
 
-  private readonly items: T[] = [];
-  private readonly putters: ParkedPutter<T>[] = [];
-  private readonly getters: ParkedGetter[] = [];
+  private items: T[] = [];
+  // Both hand-off (exclusive waiters, FIFO): a get moves the oldest writer's
+  // item in, a put hands its item to the oldest reader.
+  private readonly putters = new WaitQueue<PendingPut<T>>();
+  private readonly getters = new WaitQueue<undefined>();
   private readonly declaredReaders: readonly CtxId[] | undefined;
   private readonly declaredWriters: readonly CtxId[] | undefined;
   // Without a declaration, whoever has used the channel is the best guess at
   // who may use it again; first-seen order keeps the wait-for graph stable.
-  private readonly observedReaders: CtxId[] = [];
-  private readonly observedWriters: CtxId[] = [];
+  private observedReaders: CtxId[] = [];
+  private observedWriters: CtxId[] = [];
   private readonly unit: string;
   private readonly slots: number;
 
@@ -119,7 +117,7 @@ export class Channel<T = unknown> extends Resource {
   put(ctx: CtxId, item: T, opts: { wait: boolean; front?: boolean }): OpResult {
     this.refuseIfParked(ctx, 'put');
     noteFirstSeen(this.observedWriters, ctx);
-    const getter = this.getters.shift();
+    const getter = this.getters.wakeOne();
     if (getter !== undefined) {
       // A parked reader means the channel is empty: hand over directly, as a
       // pipe write copies straight into a sleeping reader's buffer.
@@ -137,7 +135,7 @@ export class Channel<T = unknown> extends Resource {
       return { status: 'eagain', wakeups: NO_WAKEUPS };
     }
     this.putsBlocked++;
-    this.putters.push({ ctx, what: 'space', since: this.clock.step, item, front: opts.front ?? false });
+    this.putters.park({ ctx, what: 'space', since: this.clock.step, exclusive: true, data: { item, front: opts.front ?? false } });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
@@ -147,14 +145,14 @@ export class Channel<T = unknown> extends Resource {
     noteFirstSeen(this.observedReaders, ctx);
     if (this.items.length === 0) {
       if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
-      this.getters.push({ ctx, what: 'data', since: this.clock.step });
+      this.getters.park({ ctx, what: 'data', since: this.clock.step, exclusive: true, data: undefined });
       return { status: 'blocked', wakeups: NO_WAKEUPS };
     }
     const item = this.items.shift() as T;
-    const putter = this.putters.shift();
+    const putter = this.putters.wakeOne();
     let wakeups: readonly Wakeup[] = NO_WAKEUPS;
     if (putter !== undefined) {
-      this.insert(putter.item, putter.front);
+      this.insert(putter.data.item, putter.data.front);
       wakeups = [{ ctx: putter.ctx, op: 'put' }];
     }
     this.recordLevel();
@@ -168,7 +166,7 @@ export class Channel<T = unknown> extends Resource {
   waiters(): readonly Waiter[] {
     // Getters park only on an empty channel and putters only on a full one,
     // so at most one of the two lists is non-empty: concatenation is FIFO.
-    return [...this.getters, ...this.putters].map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return [...this.getters.list(), ...this.putters.list()];
   }
 
   releasers(waiter: Waiter): Releasers {
@@ -201,8 +199,8 @@ export class Channel<T = unknown> extends Resource {
   /** Contents and parked contexts in order; `since` and the counters are history, not state. */
   fingerprint(): string {
     const items = this.items.map(canonicalText).join(',');
-    const putters = this.putters.map((p) => `${p.ctx}${p.front ? '^' : ''}=${canonicalText(p.item)}`).join(',');
-    const getters = this.getters.map((g) => g.ctx).join(',');
+    const putters = this.putters.fingerprint((p) => `${p.ctx}${p.data.front ? '^' : ''}=${canonicalText(p.data.item)}`);
+    const getters = this.getters.fingerprint();
     return `${this.kind} ${this.name}[${items}] put[${putters}] get[${getters}]`;
   }
 

@@ -16,6 +16,7 @@ import {
   type SimClock,
   type Waiter,
 } from './resource.js';
+import { WaitQueue } from './wait-queue.js';
 
 export interface MempoolOptions {
   readonly name: string;
@@ -28,10 +29,6 @@ export interface MempoolOptions {
    * handler), not by the context that allocated it.
    */
   readonly freedBy?: readonly CtxId[];
-}
-
-interface ParkedAllocator extends Waiter {
-  readonly what: 'element';
 }
 
 /** The pseudo-context that owns the reserve's elements in the backing allocator. */
@@ -50,10 +47,11 @@ export class Mempool extends Resource {
   readonly minNr: number;
   private readonly backing: PageAllocator;
   // Taken from the end, like the kernel's `elements[--curr_nr]`.
-  private readonly reserve: string[] = [];
+  private reserve: string[] = [];
   // Element -> context that allocated it; insertion order is allocation order.
-  private readonly out = new Map<string, CtxId>();
-  private readonly parked: ParkedAllocator[] = [];
+  private out = new Map<string, CtxId>();
+  // Hand-off: exclusive waiters, FIFO; a free gives its element to the oldest.
+  private readonly parked = new WaitQueue<undefined>();
   private readonly freedBy: readonly CtxId[] | undefined;
 
   constructor(opts: MempoolOptions, clock: SimClock) {
@@ -113,7 +111,7 @@ export class Mempool extends Resource {
       return { status: 'eagain', wakeups: NO_WAKEUPS };
     }
     this.allocsBlocked++;
-    this.parked.push({ ctx, what: 'element', since: this.clock.step });
+    this.parked.park({ ctx, what: 'element', since: this.clock.step, exclusive: true, data: undefined });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
@@ -131,7 +129,7 @@ export class Mempool extends Resource {
         `mempool ${this.name}: ${ctx} frees ${element}, which the pool did not hand out or was already freed`,
       );
     }
-    const waiter = this.parked.shift();
+    const waiter = this.parked.wakeOne();
     if (waiter !== undefined) {
       this.out.set(element, waiter.ctx);
       return { status: 'ok', wakeups: [{ ctx: waiter.ctx, op: 'alloc', value: element }] };
@@ -154,7 +152,7 @@ export class Mempool extends Resource {
   }
 
   waiters(): readonly Waiter[] {
-    return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return this.parked.list();
   }
 
   /**
@@ -195,7 +193,7 @@ export class Mempool extends Resource {
   /** Reserve, elements out with their holders, waiters in order; counters are history, not state. */
   fingerprint(): string {
     const out = [...this.out].map(([element, ctx]) => `${element}@${ctx}`).join(',');
-    const waiting = this.parked.map((w) => w.ctx).join(',');
+    const waiting = this.parked.fingerprint();
     return `${this.kind} ${this.name} reserve[${this.reserve.join(',')}] out[${out}] wait[${waiting}]`;
   }
 }

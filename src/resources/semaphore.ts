@@ -14,6 +14,7 @@ import {
   type SimClock,
   type Waiter,
 } from './resource.js';
+import { WaitQueue } from './wait-queue.js';
 
 export interface SemaphoreOptions {
   readonly name: string;
@@ -21,10 +22,6 @@ export interface SemaphoreOptions {
   readonly count: number;
   /** Contexts that call up(), if known up front. */
   readonly upBy?: readonly CtxId[];
-}
-
-interface ParkedDowner extends Waiter {
-  readonly what: 'semaphore';
 }
 
 export class Semaphore extends Resource {
@@ -39,8 +36,9 @@ export class Semaphore extends Resource {
   // outstanding down() (a semaphore used as a completion grows this way).
   private units: number;
   // One entry per down() not yet matched by an up(), oldest first.
-  private readonly held: CtxId[] = [];
-  private readonly parked: ParkedDowner[] = [];
+  private held: CtxId[] = [];
+  // Hand-off: exclusive waiters, FIFO (down() sleeps exclusive); up() gives its unit to the oldest.
+  private readonly parked = new WaitQueue<undefined>();
   private readonly upBy: readonly CtxId[] | undefined;
 
   constructor(opts: SemaphoreOptions, clock: SimClock) {
@@ -78,7 +76,7 @@ export class Semaphore extends Resource {
     }
     if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
     this.downsBlocked++;
-    this.parked.push({ ctx, what: 'semaphore', since: this.clock.step });
+    this.parked.park({ ctx, what: 'semaphore', since: this.clock.step, exclusive: true, data: undefined });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
@@ -92,7 +90,7 @@ export class Semaphore extends Resource {
     if (own >= 0) this.held.splice(own, 1);
     else if (this.held.length > 0) this.held.shift();
     else this.units++;
-    const next = this.parked.shift();
+    const next = this.parked.wakeOne();
     if (next !== undefined) this.held.push(next.ctx);
     else this.value++;
     this.recordLevel();
@@ -109,7 +107,7 @@ export class Semaphore extends Resource {
   }
 
   waiters(): readonly Waiter[] {
-    return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return this.parked.list();
   }
 
   releasers(_waiter: Waiter): Releasers {
@@ -135,6 +133,6 @@ export class Semaphore extends Resource {
   }
 
   fingerprint(): string {
-    return `${this.kind} ${this.name} free[${this.value}] held[${this.held.join(',')}] wait[${this.parked.map((w) => w.ctx).join(',')}]`;
+    return `${this.kind} ${this.name} free[${this.value}] held[${this.held.join(',')}] wait[${this.parked.fingerprint()}]`;
   }
 }
