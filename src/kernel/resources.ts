@@ -36,8 +36,8 @@ function create(s: ResourceSpec, clock: SimClock, root: Prng, made: Map<string, 
     case 'aio-ring':
       return new AioRing({ name: s.name, nrEvents: s.nrEvents, submitters: s.submitters, completer: s.completer }, clock);
     case 'allocator': {
-      const rng = root.fork(`allocator:${s.name}`);
-      return new PageAllocator({ name: s.name, pressure: s.pressure, limit: s.limit }, clock, () => rng.next());
+      // The Prng itself, not a closure over it: the allocator saves its position with its state.
+      return new PageAllocator({ name: s.name, pressure: s.pressure, limit: s.limit }, clock, root.fork(`allocator:${s.name}`));
     }
     case 'mempool': {
       const backing = made.get(s.backing);

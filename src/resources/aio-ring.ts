@@ -12,11 +12,12 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Wakeup,
   type Waiter,
 } from './resource.js';
-import { WaitQueue } from './wait-queue.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export interface AioRingOptions {
   readonly name: string;
@@ -38,6 +39,18 @@ export interface AioEvent<I> {
 export interface GeteventsWait {
   readonly min: number;
   readonly max: number;
+}
+
+/** An AIO ring's mutable state (`save` / `restore`). */
+export interface AioRingState<I> extends ResourceState {
+  /** Submitted, not completed, in submission order. */
+  readonly submitted: readonly I[];
+  /** Completed, not reaped, in completion order. */
+  readonly completed: readonly AioEvent<I>[];
+  readonly reapers: WaitQueueState<GeteventsWait>;
+  readonly observedSubmitters: readonly CtxId[];
+  readonly eagainCount: number;
+  readonly fullCount: number;
 }
 
 export class AioRing<I extends { id: string }> extends Resource {
@@ -203,6 +216,29 @@ export class AioRing<I extends { id: string }> extends Resource {
     const done = this.completed.map((e) => `${e.iocb.id}=${e.res}`).join(',');
     const reapers = this.reapers.fingerprint((r) => `${r.ctx}:${r.data.min}-${r.data.max}`);
     return `${this.kind} ${this.name} sub[${pending}] done[${done}] reap[${reapers}]`;
+  }
+
+  save(): AioRingState<I> {
+    return {
+      ...this.saveBase(),
+      submitted: [...this.submitted.values()],
+      completed: this.completed.slice(),
+      reapers: this.reapers.save(),
+      observedSubmitters: this.observedSubmitters.slice(),
+      eagainCount: this.eagainCount,
+      fullCount: this.fullCount,
+    };
+  }
+
+  restore(state: AioRingState<I>): void {
+    this.restoreBase(state);
+    // An iocb is keyed by its id, as `submit` keys it.
+    this.submitted = new Map(state.submitted.map((iocb) => [iocb.id, iocb]));
+    this.completed = state.completed.slice();
+    this.reapers.restore(state.reapers);
+    this.observedSubmitters = state.observedSubmitters.slice();
+    this.eagainCount = state.eagainCount;
+    this.fullCount = state.fullCount;
   }
 
   private reap(max: number): AioEvent<I>[] {

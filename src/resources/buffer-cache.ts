@@ -33,11 +33,12 @@ import {
   type CtxId,
   type Releaser,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Waiter,
   type Wakeup,
 } from './resource.js';
-import { WaitQueue } from './wait-queue.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 import type { BufId, BufCacheEffect, BufCacheReply } from '../model/buffer-cache-effects.js';
 export type { BufId, BufCacheEffect, BufCacheReply };
@@ -86,6 +87,19 @@ export type BufSleep =
   | { readonly kind: 'biowait'; readonly buf: BufId }
   | { readonly kind: 'getnewbuf' }
   | { readonly kind: 'buf_malloc' };
+
+/** A buffer cache's mutable state (`save` / `restore`). */
+export interface BufferCacheState extends ResourceState {
+  readonly bufmem: number;
+  /** Every buffer in core, in creation order. */
+  readonly bufs: readonly Buf[];
+  readonly ageq: readonly BufId[];
+  readonly lruq: readonly BufId[];
+  readonly sleeping: WaitQueueState<BufSleep>;
+  /** I/Os ever started per block. */
+  readonly ios: readonly (readonly [buf: BufId, ios: number])[];
+  readonly gen: number;
+}
 
 /** What `perform` did: the reply (if any, and not parked), contexts released, and a note for the trace. */
 export interface BufCacheResult {
@@ -466,6 +480,31 @@ export class BufferCache extends Resource {
     const parked = this.parked.fingerprint((p) => `${p.ctx}:${p.data.kind}${'buf' in p.data ? `(${p.data.buf})` : ''}`);
     return `${this.kind} ${this.name} mem ${this.bufmem} gen ${this.gen} bufs[${bufs}] age[${this.ageq.join(',')}] lru[${this.lruq.join(',')}] ios[${ios}] wait[${parked}]`;
   }
+
+  save(): BufferCacheState {
+    return {
+      ...this.saveBase(),
+      bufmem: this.bufmem,
+      // Copied: buffers are mutated in place.
+      bufs: [...this.bufs.values()].map(copyBuf),
+      ageq: this.ageq.slice(),
+      lruq: this.lruq.slice(),
+      sleeping: this.parked.save(),
+      ios: [...this.ios],
+      gen: this.gen,
+    };
+  }
+
+  restore(state: BufferCacheState): void {
+    this.restoreBase(state);
+    this.bufmem = state.bufmem;
+    this.bufs = new Map(state.bufs.map((b) => [b.id, copyBuf(b)]));
+    this.ageq = state.ageq.slice();
+    this.lruq = state.lruq.slice();
+    this.parked.restore(state.sleeping);
+    this.ios = new Map(state.ios);
+    this.gen = state.gen;
+  }
 }
 
 /** `vnode:block`. */
@@ -485,6 +524,9 @@ function compareBufIds(a: BufId, b: BufId): number {
   return ba < bb ? -1 : ba > bb ? 1 : 0;
 }
 
+function copyBuf(b: Buf): Buf {
+  return { ...b, via: b.via.slice() };
+}
 
 function freshBuf(id: BufId, vnode: string): Buf {
   return { id, vnode, busy: false, owner: undefined, delwri: false, async: false, age: false, done: false, hasMemory: false, queue: undefined, io: undefined, via: [] };

@@ -14,11 +14,12 @@ import {
   type OpResult,
   type Releaser,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Wakeup,
   type Waiter,
 } from './resource.js';
-import { WaitQueue } from './wait-queue.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export interface ChannelOptions {
   readonly name: string;
@@ -36,6 +37,19 @@ export interface ChannelOptions {
 export interface PendingPut<T> {
   readonly item: T;
   readonly front: boolean;
+}
+
+/** A channel's mutable state (`save` / `restore`). */
+export interface ChannelState<T> extends ResourceState {
+  /** Items in delivery order (head first). */
+  readonly items: readonly T[];
+  readonly putters: WaitQueueState<PendingPut<T>>;
+  readonly getters: WaitQueueState<undefined>;
+  readonly observedReaders: readonly CtxId[];
+  readonly observedWriters: readonly CtxId[];
+  readonly putsBlocked: number;
+  readonly eagainCount: number;
+  readonly fullCount: number;
 }
 
 export class Channel<T = unknown> extends Resource {
@@ -202,6 +216,32 @@ export class Channel<T = unknown> extends Resource {
     const putters = this.putters.fingerprint((p) => `${p.ctx}${p.data.front ? '^' : ''}=${canonicalText(p.data.item)}`);
     const getters = this.getters.fingerprint();
     return `${this.kind} ${this.name}[${items}] put[${putters}] get[${getters}]`;
+  }
+
+  save(): ChannelState<T> {
+    return {
+      ...this.saveBase(),
+      items: this.items.slice(),
+      putters: this.putters.save(),
+      getters: this.getters.save(),
+      observedReaders: this.observedReaders.slice(),
+      observedWriters: this.observedWriters.slice(),
+      putsBlocked: this.putsBlocked,
+      eagainCount: this.eagainCount,
+      fullCount: this.fullCount,
+    };
+  }
+
+  restore(state: ChannelState<T>): void {
+    this.restoreBase(state);
+    this.items = state.items.slice();
+    this.putters.restore(state.putters);
+    this.getters.restore(state.getters);
+    this.observedReaders = state.observedReaders.slice();
+    this.observedWriters = state.observedWriters.slice();
+    this.putsBlocked = state.putsBlocked;
+    this.eagainCount = state.eagainCount;
+    this.fullCount = state.fullCount;
   }
 
   private insert(item: T, front: boolean): void {

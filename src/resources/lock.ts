@@ -14,16 +14,24 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Waiter,
 } from './resource.js';
-import { WaitQueue } from './wait-queue.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export type LockFlavour = 'spin' | 'sleep';
 
 export interface LockOptions {
   readonly name: string;
   readonly flavour: LockFlavour;
+}
+
+/** A lock's mutable state (`save` / `restore`). */
+export interface LockState extends ResourceState {
+  /** The owner; null while free. */
+  readonly holder: CtxId | null;
+  readonly waiting: WaitQueueState<undefined>;
 }
 
 export class Lock extends Resource {
@@ -101,5 +109,15 @@ export class Lock extends Resource {
 
   fingerprint(): string {
     return `${this.kind} ${this.name} owner[${this.holder ?? ''}] wait[${this.parked.fingerprint()}]`;
+  }
+
+  save(): LockState {
+    return { ...this.saveBase(), holder: this.holder ?? null, waiting: this.parked.save() };
+  }
+
+  restore(state: LockState): void {
+    this.restoreBase(state);
+    this.holder = state.holder ?? undefined;
+    this.parked.restore(state.waiting);
   }
 }

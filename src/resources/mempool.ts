@@ -13,10 +13,11 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Waiter,
 } from './resource.js';
-import { WaitQueue } from './wait-queue.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export interface MempoolOptions {
   readonly name: string;
@@ -29,6 +30,22 @@ export interface MempoolOptions {
    * handler), not by the context that allocated it.
    */
   readonly freedBy?: readonly CtxId[];
+}
+
+/**
+ * A mempool's own mutable state (`save` / `restore`). The backing
+ * allocator's is not in it: that allocator is a resource of its own, saved
+ * and restored by whoever saves the pool.
+ */
+export interface MempoolState extends ResourceState {
+  /** The reserve, taken from the end. */
+  readonly reserve: readonly string[];
+  /** Elements out and the contexts that allocated them, in allocation order. */
+  readonly out: readonly (readonly [element: string, ctx: CtxId])[];
+  readonly waiting: WaitQueueState<undefined>;
+  readonly eagainCount: number;
+  readonly allocsBlocked: number;
+  readonly reserveAllocs: number;
 }
 
 /** The pseudo-context that owns the reserve's elements in the backing allocator. */
@@ -195,5 +212,27 @@ export class Mempool extends Resource {
     const out = [...this.out].map(([element, ctx]) => `${element}@${ctx}`).join(',');
     const waiting = this.parked.fingerprint();
     return `${this.kind} ${this.name} reserve[${this.reserve.join(',')}] out[${out}] wait[${waiting}]`;
+  }
+
+  save(): MempoolState {
+    return {
+      ...this.saveBase(),
+      reserve: this.reserve.slice(),
+      out: [...this.out],
+      waiting: this.parked.save(),
+      eagainCount: this.eagainCount,
+      allocsBlocked: this.allocsBlocked,
+      reserveAllocs: this.reserveAllocs,
+    };
+  }
+
+  restore(state: MempoolState): void {
+    this.restoreBase(state);
+    this.reserve = state.reserve.slice();
+    this.out = new Map(state.out);
+    this.parked.restore(state.waiting);
+    this.eagainCount = state.eagainCount;
+    this.allocsBlocked = state.allocsBlocked;
+    this.reserveAllocs = state.reserveAllocs;
   }
 }

@@ -11,10 +11,11 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Waiter,
 } from './resource.js';
-import { WaitQueue } from './wait-queue.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export interface SemaphoreOptions {
   readonly name: string;
@@ -22,6 +23,15 @@ export interface SemaphoreOptions {
   readonly count: number;
   /** Contexts that call up(), if known up front. */
   readonly upBy?: readonly CtxId[];
+}
+
+/** A semaphore's mutable state (`save` / `restore`). */
+export interface SemaphoreState extends ResourceState {
+  readonly value: number;
+  readonly units: number;
+  readonly held: readonly CtxId[];
+  readonly waiting: WaitQueueState<undefined>;
+  readonly downsBlocked: number;
 }
 
 export class Semaphore extends Resource {
@@ -134,5 +144,18 @@ export class Semaphore extends Resource {
 
   fingerprint(): string {
     return `${this.kind} ${this.name} free[${this.value}] held[${this.held.join(',')}] wait[${this.parked.fingerprint()}]`;
+  }
+
+  save(): SemaphoreState {
+    return { ...this.saveBase(), value: this.value, units: this.units, held: this.held.slice(), waiting: this.parked.save(), downsBlocked: this.downsBlocked };
+  }
+
+  restore(state: SemaphoreState): void {
+    this.restoreBase(state);
+    this.value = state.value;
+    this.units = state.units;
+    this.held = state.held.slice();
+    this.parked.restore(state.waiting);
+    this.downsBlocked = state.downsBlocked;
   }
 }

@@ -14,11 +14,12 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Wakeup,
   type Waiter,
 } from './resource.js';
-import { WaitQueue } from './wait-queue.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export interface TicketCounterOptions {
   readonly name: string;
@@ -39,6 +40,16 @@ export interface Outstanding {
   readonly ctx: CtxId;
   /** Its holder took a newer ticket without advancing this one: nobody will ever pass it on. */
   abandoned: boolean;
+}
+
+/** A ticket counter's mutable state (`save` / `restore`). */
+export interface TicketCounterState extends ResourceState {
+  readonly current: number;
+  readonly waiting: WaitQueueState<TicketWait>;
+  readonly observedAdvancers: readonly CtxId[];
+  readonly started: number;
+  readonly outstanding: readonly Outstanding[];
+  readonly waitsBlocked: number;
 }
 
 export class TicketCounter extends Resource {
@@ -174,5 +185,28 @@ export class TicketCounter extends Resource {
     const waiting = this.parked.fingerprint((w) => `${w.ctx}:${w.data.target}`);
     const held = this.outstanding.map((t) => `${t.ticket}@${t.ctx}${t.abandoned ? '!' : ''}`).join(',');
     return `${this.kind} ${this.name} value[${this.current}] started[${this.started}] held[${held}] wait[${waiting}]`;
+  }
+
+  save(): TicketCounterState {
+    return {
+      ...this.saveBase(),
+      current: this.current,
+      waiting: this.parked.save(),
+      observedAdvancers: this.observedAdvancers.slice(),
+      started: this.started,
+      // Copied: `take` marks an outstanding ticket abandoned in place.
+      outstanding: this.outstanding.map((t) => ({ ...t })),
+      waitsBlocked: this.waitsBlocked,
+    };
+  }
+
+  restore(state: TicketCounterState): void {
+    this.restoreBase(state);
+    this.current = state.current;
+    this.parked.restore(state.waiting);
+    this.observedAdvancers = state.observedAdvancers.slice();
+    this.started = state.started;
+    this.outstanding = state.outstanding.map((t) => ({ ...t }));
+    this.waitsBlocked = state.waitsBlocked;
   }
 }
