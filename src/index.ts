@@ -29,7 +29,7 @@ export { expectOutcome, expectNoFinding } from './testing.js';
 export type { OutcomeClaimOptions } from './testing.js';
 // Resource kinds of one's own (a plug-in): the base class, and the protocol the built-in kinds use too.
 export { Resource, canonicalText, mentionsBio, NO_WAKEUPS } from './resources/resource.js';
-export type { CtxId, SimClock, Wakeup, Waiter, Releaser, Releasers, OpResult, OpStatus } from './resources/resource.js';
+export type { CtxId, SimClock, Wakeup, Waiter, Releaser, Releasers, OpResult, OpStatus, ResourceState } from './resources/resource.js';
 export { defineResourceKind, defineEffectFamily, handler, done } from './kernel/protocol.js';
 export type { ResourceKind, EffectFamily, EffectHandler, EffectEnv, KernelServices, KindEnv, Performed, Done, Parked, Call, Broken, WakeUp, WakeReason, ResourceSpecLike } from './kernel/protocol.js';
 export type { PluginResourceSpec } from './kernel/system.js';

@@ -52,11 +52,31 @@ export class Prng {
     return Math.floor(this.next() * n);
   }
 
+  /**
+   * The position in the stream: its four state words, plain data, so a
+   * checkpoint (a page allocator's saved state) can hold it.
+   */
+  save(): PrngState {
+    return [this.a, this.b, this.c, this.d];
+  }
+
+  /** Go back to a position `save` returned: the numbers that follow are the same as they were then. */
+  restore(state: readonly number[]): void {
+    // Words are kept exactly as saved (some are signed after `^=`): `fork` labels by them.
+    if (state.length !== 4 || !state.every((w) => Number.isInteger(w))) {
+      throw new Error(`prng: a saved state is four 32-bit words, got [${state.join(', ')}]`);
+    }
+    [this.a, this.b, this.c, this.d] = state;
+  }
+
   /** An independent stream for a named purpose (a fault point, the swarm), stable across code changes elsewhere. */
   fork(label: string): Prng {
     return new Prng(`${this.a}:${this.b}:${this.c}:${this.d}:${label}`);
   }
 }
+
+/** A Prng's position: the xoshiro128** state words a, b, c, d. */
+export type PrngState = readonly [number, number, number, number];
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;

@@ -12,6 +12,7 @@
  */
 import type { AnyStateMachine, EventObject } from 'xstate';
 import type { CtxId, Resource, SimClock, Wakeup } from '../resources/resource.js';
+import type { RandomStream } from '../resources/random-stream.js';
 import type { FaultSpec } from './system.js';
 import type { WriteSpec } from '../model/effects.js';
 import type { TraceEffect } from './trace.js';
@@ -154,7 +155,7 @@ export interface EffectFamily {
 export interface KindEnv {
   readonly clock: SimClock;
   /** A seeded stream of its own, forked from the run seed by `key` (so adding a resource never shifts another's draws). */
-  random(key: string): () => number;
+  random(key: string): RandomStream;
   /** A resource declared earlier in the spec list (a mempool's backing allocator). */
   declared(name: string): Resource | undefined;
 }

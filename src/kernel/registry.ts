@@ -53,10 +53,8 @@ export function createResources(
   const root = new Prng(seed);
   const env = {
     clock,
-    random(key: string): () => number {
-      const rng = root.fork(key);
-      return () => rng.next();
-    },
+    // The Prng itself, not a closure over it: a resource saves its position with its state.
+    random: (key: string) => root.fork(key),
     declared: (name: string) => out.get(name),
   };
   for (const s of specs) {

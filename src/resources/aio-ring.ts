@@ -12,10 +12,12 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Wakeup,
   type Waiter,
 } from './resource.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export interface AioRingOptions {
   readonly name: string;
@@ -33,11 +35,22 @@ export interface AioEvent<I> {
   readonly res: number;
 }
 
-/** A context parked in io_getevents(min_nr, nr). */
-interface ParkedReaper extends Waiter {
-  readonly what: 'events';
+/** What a context parked in io_getevents(min_nr, nr) asked for. */
+export interface GeteventsWait {
   readonly min: number;
   readonly max: number;
+}
+
+/** An AIO ring's mutable state (`save` / `restore`). */
+export interface AioRingState<I> extends ResourceState {
+  /** Submitted, not completed, in submission order. */
+  readonly submitted: readonly I[];
+  /** Completed, not reaped, in completion order. */
+  readonly completed: readonly AioEvent<I>[];
+  readonly reapers: WaitQueueState<GeteventsWait>;
+  readonly observedSubmitters: readonly CtxId[];
+  readonly eagainCount: number;
+  readonly fullCount: number;
 }
 
 export class AioRing<I extends { id: string }> extends Resource {
@@ -49,11 +62,13 @@ export class AioRing<I extends { id: string }> extends Resource {
   fullCount = 0;
 
   readonly nrEvents: number;
-  private readonly submitted = new Map<string, I>();
-  private readonly completed: AioEvent<I>[] = [];
-  private readonly reapers: ParkedReaper[] = [];
+  private submitted = new Map<string, I>();
+  private completed: AioEvent<I>[] = [];
+  // Hand-off from the head (exclusive, FIFO): a completion serves the oldest
+  // reaper once it has its min events, never a younger one first.
+  private readonly reapers = new WaitQueue<GeteventsWait>();
   private readonly declaredSubmitters: readonly CtxId[] | undefined;
-  private readonly observedSubmitters: CtxId[] = [];
+  private observedSubmitters: CtxId[] = [];
   private readonly completer: CtxId | undefined;
 
   constructor(opts: AioRingOptions, clock: SimClock) {
@@ -125,9 +140,11 @@ export class AioRing<I extends { id: string }> extends Resource {
     this.submitted.delete(id);
     this.completed.push({ iocb, res });
     const wakeups: Wakeup[] = [];
-    while (this.reapers.length > 0 && this.completed.length >= this.reapers[0].min) {
-      const reaper = this.reapers.shift() as ParkedReaper;
-      wakeups.push({ ctx: reaper.ctx, op: 'getevents', value: this.reap(reaper.max) });
+    for (;;) {
+      const head = this.reapers.peek();
+      if (head === undefined || this.completed.length < head.data.min) break;
+      this.reapers.wakeOne();
+      wakeups.push({ ctx: head.ctx, op: 'getevents', value: this.reap(head.data.max) });
     }
     return { status: 'ok', wakeups: wakeups.length > 0 ? wakeups : NO_WAKEUPS };
   }
@@ -147,7 +164,7 @@ export class AioRing<I extends { id: string }> extends Resource {
     }
     if (this.completed.length >= min) return { status: 'ok', value: this.reap(max), wakeups: NO_WAKEUPS };
     if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
-    this.reapers.push({ ctx, what: 'events', since: this.clock.step, min, max });
+    this.reapers.park({ ctx, what: 'events', since: this.clock.step, exclusive: true, data: { min, max } });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
@@ -156,7 +173,7 @@ export class AioRing<I extends { id: string }> extends Resource {
   }
 
   waiters(): readonly Waiter[] {
-    return this.reapers.map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return this.reapers.list();
   }
 
   /**
@@ -186,9 +203,9 @@ export class AioRing<I extends { id: string }> extends Resource {
     }
     const ids = [...this.submitted.keys(), ...this.completed.map((e) => e.iocb.id)];
     if (new Set(ids).size !== ids.length) return `${where} holds the same iocb id twice`;
-    const oldest = this.reapers[0];
-    if (oldest !== undefined && this.completed.length >= oldest.min) {
-      return `${where} has ${oldest.ctx} parked for ${oldest.min} events while ${this.completed.length} are ready`;
+    const oldest = this.reapers.peek();
+    if (oldest !== undefined && this.completed.length >= oldest.data.min) {
+      return `${where} has ${oldest.ctx} parked for ${oldest.data.min} events while ${this.completed.length} are ready`;
     }
     return undefined;
   }
@@ -197,8 +214,31 @@ export class AioRing<I extends { id: string }> extends Resource {
   fingerprint(): string {
     const pending = [...this.submitted.keys()].join(',');
     const done = this.completed.map((e) => `${e.iocb.id}=${e.res}`).join(',');
-    const reapers = this.reapers.map((r) => `${r.ctx}:${r.min}-${r.max}`).join(',');
+    const reapers = this.reapers.fingerprint((r) => `${r.ctx}:${r.data.min}-${r.data.max}`);
     return `${this.kind} ${this.name} sub[${pending}] done[${done}] reap[${reapers}]`;
+  }
+
+  save(): AioRingState<I> {
+    return {
+      ...this.saveBase(),
+      submitted: [...this.submitted.values()],
+      completed: this.completed.slice(),
+      reapers: this.reapers.save(),
+      observedSubmitters: this.observedSubmitters.slice(),
+      eagainCount: this.eagainCount,
+      fullCount: this.fullCount,
+    };
+  }
+
+  restore(state: AioRingState<I>): void {
+    this.restoreBase(state);
+    // An iocb is keyed by its id, as `submit` keys it.
+    this.submitted = new Map(state.submitted.map((iocb) => [iocb.id, iocb]));
+    this.completed = state.completed.slice();
+    this.reapers.restore(state.reapers);
+    this.observedSubmitters = state.observedSubmitters.slice();
+    this.eagainCount = state.eagainCount;
+    this.fullCount = state.fullCount;
   }
 
   private reap(max: number): AioEvent<I>[] {

@@ -8,7 +8,9 @@
  * orphaned wait (quiescent with bios open) or no-progress (other events keep
  * happening) — never in a cycle.
  */
-import { NO_WAKEUPS, Resource, type CtxId, type OpResult, type Releasers, type SimClock, type Waiter, type Wakeup } from './resource.js';
+import { NO_WAKEUPS, Resource, type CtxId, type OpResult, type Releasers, type ResourceState, type SimClock, type Waiter, type Wakeup } from './resource.js';
+import type { RandomStream, RandomStreamState } from './random-stream.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 /**
  * `none`: every attempt succeeds (up to `limit`); `always`: every attempt
@@ -24,8 +26,16 @@ export interface PageAllocatorOptions {
   readonly limit?: number;
 }
 
-interface ParkedSleeper extends Waiter {
-  readonly what: 'memory';
+/** A page allocator's mutable state (`save` / `restore`). */
+export interface PageAllocatorState extends ResourceState {
+  /** Elements out and their holders, in allocation order. */
+  readonly out: readonly (readonly [element: string, ctx: CtxId])[];
+  readonly sleeping: WaitQueueState<undefined>;
+  readonly seq: number;
+  readonly failCount: number;
+  readonly sleeps: number;
+  /** Position in the failure stream; null when the stream is a bare function (see the constructor). */
+  readonly rng: RandomStreamState | null;
 }
 
 export class PageAllocator extends Resource {
@@ -39,16 +49,29 @@ export class PageAllocator extends Resource {
   readonly pressure: MemoryPressure;
   private readonly limit: number;
   // Element -> context it was handed to; insertion order is allocation order.
-  private readonly out = new Map<string, CtxId>();
-  private readonly parked: ParkedSleeper[] = [];
+  private out = new Map<string, CtxId>();
+  // Hand-off: exclusive sleepers, FIFO; a free gives its element to the oldest.
+  private readonly parked = new WaitQueue<undefined>();
   private seq = 0;
+  private readonly draw: () => number;
+  private readonly stream: RandomStream | undefined;
 
-  constructor(
-    opts: PageAllocatorOptions,
-    clock: SimClock,
-    private readonly rng: () => number,
-  ) {
+  /**
+   * `rng` is the seeded stream `failP` pressure draws from: a `RandomStream`
+   * (the kernel passes its `Prng`), whose position `save` records, or a bare
+   * function, whose position cannot be saved — `save` then refuses under
+   * `failP` (under `none` or `always` nothing is ever drawn, so there is
+   * nothing to lose).
+   */
+  constructor(opts: PageAllocatorOptions, clock: SimClock, rng: RandomStream | (() => number)) {
     super(opts.name, clock);
+    if (typeof rng === 'function') {
+      this.draw = rng;
+      this.stream = undefined;
+    } else {
+      this.draw = () => rng.next();
+      this.stream = rng;
+    }
     const { pressure, limit } = opts;
     if (typeof pressure === 'object' && !(pressure.failP >= 0 && pressure.failP <= 1)) {
       throw new Error(`allocator ${opts.name}: pressure.failP must be in [0, 1], got ${pressure.failP}`);
@@ -95,7 +118,7 @@ export class PageAllocator extends Resource {
     if (element !== undefined) return { status: 'ok', value: element, wakeups: NO_WAKEUPS };
     if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
     this.sleeps++;
-    this.parked.push({ ctx, what: 'memory', since: this.clock.step });
+    this.parked.park({ ctx, what: 'memory', since: this.clock.step, exclusive: true, data: undefined });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
@@ -108,7 +131,7 @@ export class PageAllocator extends Resource {
     if (!this.out.delete(element)) {
       throw new Error(`allocator ${this.name}: free of ${element}, which it did not hand out or was already freed`);
     }
-    const sleeper = this.parked.shift();
+    const sleeper = this.parked.wakeOne();
     if (sleeper !== undefined) {
       this.out.set(element, sleeper.ctx);
       return [{ ctx: sleeper.ctx, op: 'kmalloc', value: element }];
@@ -123,7 +146,7 @@ export class PageAllocator extends Resource {
   }
 
   waiters(): readonly Waiter[] {
-    return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return this.parked.list();
   }
 
   /** Any free anywhere may refill it, so it never closes a cycle. */
@@ -150,13 +173,41 @@ export class PageAllocator extends Resource {
    */
   fingerprint(): string {
     const out = [...this.out].map(([element, ctx]) => `${element}@${ctx}`).join(',');
-    return `${this.kind} ${this.name} out[${out}] wait[${this.parked.map((w) => w.ctx).join(',')}]`;
+    return `${this.kind} ${this.name} out[${out}] wait[${this.parked.fingerprint()}]`;
+  }
+
+  save(): PageAllocatorState {
+    if (this.stream === undefined && typeof this.pressure === 'object') {
+      throw new Error(`allocator ${this.name}: cannot save its state: pressure failP draws from a bare function, whose position cannot be saved (pass a RandomStream)`);
+    }
+    return {
+      ...this.saveBase(),
+      out: [...this.out],
+      sleeping: this.parked.save(),
+      seq: this.seq,
+      failCount: this.failCount,
+      sleeps: this.sleeps,
+      rng: this.stream?.save() ?? null,
+    };
+  }
+
+  restore(state: PageAllocatorState): void {
+    this.restoreBase(state);
+    this.out = new Map(state.out);
+    this.parked.restore(state.sleeping);
+    this.seq = state.seq;
+    this.failCount = state.failCount;
+    this.sleeps = state.sleeps;
+    if (state.rng !== null) {
+      if (this.stream === undefined) throw new Error(`allocator ${this.name}: cannot restore a stream position into a bare function`);
+      this.stream.restore(state.rng);
+    }
   }
 
   private underPressure(): boolean {
     if (this.pressure === 'none') return false;
     if (this.pressure === 'always') return true;
-    return this.rng() < this.pressure.failP;
+    return this.draw() < this.pressure.failP;
   }
 }
 

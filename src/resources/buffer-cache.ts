@@ -33,10 +33,12 @@ import {
   type CtxId,
   type Releaser,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Waiter,
   type Wakeup,
 } from './resource.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 import type { BufId, BufCacheEffect, BufCacheReply } from '../model/buffer-cache-effects.js';
 export type { BufId, BufCacheEffect, BufCacheReply };
@@ -57,7 +59,8 @@ export interface BufferCacheOptions {
   readonly buffers?: readonly InitialBuf[];
 }
 
-interface Buf {
+/** One buffer header: its flags, where it is, and its I/O. */
+export interface Buf {
   readonly id: BufId;
   readonly vnode: string;
   busy: boolean;
@@ -78,11 +81,25 @@ interface Buf {
   via: CtxId[];
 }
 
-type Parked =
-  | { readonly ctx: CtxId; readonly since: number; readonly kind: 'getblk'; readonly buf: BufId }
-  | { readonly ctx: CtxId; readonly since: number; readonly kind: 'biowait'; readonly buf: BufId }
-  | { readonly ctx: CtxId; readonly since: number; readonly kind: 'getnewbuf' }
-  | { readonly ctx: CtxId; readonly since: number; readonly kind: 'buf_malloc' };
+/** Where a context sleeps, and for which buffer. */
+export type BufSleep =
+  | { readonly kind: 'getblk'; readonly buf: BufId }
+  | { readonly kind: 'biowait'; readonly buf: BufId }
+  | { readonly kind: 'getnewbuf' }
+  | { readonly kind: 'buf_malloc' };
+
+/** A buffer cache's mutable state (`save` / `restore`). */
+export interface BufferCacheState extends ResourceState {
+  readonly bufmem: number;
+  /** Every buffer in core, in creation order. */
+  readonly bufs: readonly Buf[];
+  readonly ageq: readonly BufId[];
+  readonly lruq: readonly BufId[];
+  readonly sleeping: WaitQueueState<BufSleep>;
+  /** I/Os ever started per block. */
+  readonly ios: readonly (readonly [buf: BufId, ios: number])[];
+  readonly gen: number;
+}
 
 /** What `perform` did: the reply (if any, and not parked), contexts released, and a note for the trace. */
 export interface BufCacheResult {
@@ -101,12 +118,19 @@ export class BufferCache extends Resource {
   readonly memory: number;
   private bufmem = 0;
   /** Every buffer in core, by name (insertion order is creation order; all listings sort). */
-  private readonly bufs = new Map<BufId, Buf>();
-  private readonly ageq: BufId[] = [];
-  private readonly lruq: BufId[] = [];
-  private readonly parked: Parked[] = [];
+  private bufs = new Map<BufId, Buf>();
+  private ageq: BufId[] = [];
+  private lruq: BufId[] = [];
+  /**
+   * One queue for every sleep, in arrival order (deadlock reports list them
+   * so). A B_WANTED getblk sleeper is exclusive and handed the buffer
+   * (`wakeOne` of the oldest on that buffer); biowait sleepers (biodone's
+   * wake-up of the buffer) and needbuffer sleepers (any release) are
+   * non-exclusive, all woken (`wakeAll` of those concerned).
+   */
+  private readonly parked = new WaitQueue<BufSleep>();
   /** I/Os ever started per block, including blocks no longer in core. */
-  private readonly ios = new Map<BufId, number>();
+  private ios = new Map<BufId, number>();
   /** Releases so far (brelse, biodone of an async write, a trim that freed memory): needbuffer's generation. */
   private gen = 0;
 
@@ -148,7 +172,7 @@ export class BufferCache extends Resource {
         return this.getnewbuf(ctx, e.wait);
       case 'needbuffer':
         if (this.gen !== e.gen) return { status: 'ok', reply: { type: 'needbuffer.woken', cache: this.name }, wakeups: NO_WAKEUPS, note: 'released meanwhile' };
-        this.parked.push({ ctx, since: this.clock.step, kind: 'buf_malloc' });
+        this.park(ctx, 'buffer memory', false, { kind: 'buf_malloc' });
         return { status: 'blocked', wakeups: NO_WAKEUPS, note: `buf_malloc, bufmem ${this.bufmem}/${this.memory}` };
       case 'bufio': {
         const b = this.owned(ctx, e.buf, 'bufio');
@@ -172,7 +196,7 @@ export class BufferCache extends Resource {
       case 'biowait': {
         const b = this.buf(e.buf, 'biowait');
         if (!b.io) return { status: 'ok', reply: { type: 'biowait.ok', cache: this.name, buf: b.id }, wakeups: NO_WAKEUPS, note: `${b.id} done` };
-        this.parked.push({ ctx, since: this.clock.step, kind: 'biowait', buf: b.id });
+        this.park(ctx, `biowait(${b.id})`, false, { kind: 'biowait', buf: b.id });
         return { status: 'blocked', wakeups: NO_WAKEUPS, note: `${b.id} ${b.io} in flight` };
       }
       case 'biodone':
@@ -207,13 +231,18 @@ export class BufferCache extends Resource {
       return { status: 'ok', reply: this.getblkOk(id, false, true), wakeups: NO_WAKEUPS, note: `${id} miss` };
     }
     if (b.busy) {
-      this.parked.push({ ctx, since: this.clock.step, kind: 'getblk', buf: id });
+      this.park(ctx, `getblk(${id})`, true, { kind: 'getblk', buf: id });
       return { status: 'blocked', wakeups: NO_WAKEUPS, note: `${id} B_BUSY, ${this.holderText(b)}` };
     }
     this.unqueue(id);
     b.busy = true;
     b.owner = ctx;
     return { status: 'ok', reply: this.getblkOk(id, b.done || b.delwri, false), wakeups: NO_WAKEUPS, note: `${id} hit` };
+  }
+
+  /** Park `ctx`. `what` is only a label: `waiters()` words each sleep from the state at the time it is asked. */
+  private park(ctx: CtxId, what: string, exclusive: boolean, data: BufSleep): void {
+    this.parked.park({ ctx, what, since: this.clock.step, exclusive, data });
   }
 
   private getblkOk(id: BufId, cached: boolean, fresh: boolean): BufCacheReply {
@@ -237,7 +266,7 @@ export class BufferCache extends Resource {
     const id = this.ageq[0] ?? this.lruq[0];
     if (id === undefined) {
       if (wait) {
-        this.parked.push({ ctx, since: this.clock.step, kind: 'getnewbuf' });
+        this.park(ctx, 'a free buffer', false, { kind: 'getnewbuf' });
         return { status: 'blocked', wakeups: NO_WAKEUPS, note: 'AGE and LRU empty' };
       }
       return { status: 'ok', reply: { type: 'getnewbuf.empty', cache: this.name, over: this.bufmem > this.hiwater }, wakeups: NO_WAKEUPS, note: 'AGE and LRU empty' };
@@ -267,14 +296,9 @@ export class BufferCache extends Resource {
     b.via = [];
     b.done = true;
     if (b.async) return { status: 'ok', wakeups: this.release(b), note: `${id} ${op} done, released` };
-    const wakeups: Wakeup[] = [];
-    for (let i = 0; i < this.parked.length; ) {
-      const p = this.parked[i];
-      if (p.kind === 'biowait' && p.buf === id) {
-        this.parked.splice(i, 1);
-        wakeups.push({ ctx: p.ctx, op: 'biowait', value: { type: 'biowait.ok', cache: this.name, buf: id } satisfies BufCacheReply });
-      } else i++;
-    }
+    const wakeups: Wakeup[] = this.parked
+      .wakeAll((p) => p.data.kind === 'biowait' && p.data.buf === id)
+      .map((p) => ({ ctx: p.ctx, op: 'biowait', value: { type: 'biowait.ok', cache: this.name, buf: id } satisfies BufCacheReply }));
     return { status: 'ok', wakeups, note: `${id} ${op} done` };
   }
 
@@ -289,9 +313,8 @@ export class BufferCache extends Resource {
     b.async = false;
     this.gen++;
     const wakeups = this.wakeNeedbuffer();
-    const i = this.parked.findIndex((p) => p.kind === 'getblk' && p.buf === b.id);
-    if (i >= 0) {
-      const p = this.parked.splice(i, 1)[0];
+    const p = this.parked.wakeOne((x) => x.data.kind === 'getblk' && x.data.buf === b.id);
+    if (p !== undefined) {
       b.busy = true;
       b.owner = p.ctx;
       wakeups.push({ ctx: p.ctx, op: 'getblk', value: this.getblkOk(b.id, b.done || b.delwri, false) });
@@ -312,21 +335,14 @@ export class BufferCache extends Resource {
     return wakeups;
   }
 
+  /** needbuffer's wake-up: every getnewbuf and buf_malloc sleeper, oldest first. */
   private wakeNeedbuffer(): Wakeup[] {
-    const out: Wakeup[] = [];
-    for (let i = 0; i < this.parked.length; ) {
-      const p = this.parked[i];
-      if (p.kind === 'getnewbuf') {
-        out.push({ ctx: p.ctx, op: 'getnewbuf', value: { type: 'getnewbuf.empty', cache: this.name, over: this.bufmem > this.hiwater } satisfies BufCacheReply });
-      } else if (p.kind === 'buf_malloc') {
-        out.push({ ctx: p.ctx, op: 'needbuffer', value: { type: 'needbuffer.woken', cache: this.name } satisfies BufCacheReply });
-      } else {
-        i++;
-        continue;
-      }
-      this.parked.splice(i, 1);
-    }
-    return out;
+    const woken = this.parked.wakeAll((p) => p.data.kind === 'getnewbuf' || p.data.kind === 'buf_malloc');
+    return woken.map((p) =>
+      p.data.kind === 'getnewbuf'
+        ? { ctx: p.ctx, op: 'getnewbuf', value: { type: 'getnewbuf.empty', cache: this.name, over: this.bufmem > this.hiwater } satisfies BufCacheReply }
+        : { ctx: p.ctx, op: 'needbuffer', value: { type: 'needbuffer.woken', cache: this.name } satisfies BufCacheReply },
+    );
   }
 
   /** Buffers `ctx` holds locked (busy, owned, not an async write someone else will release). */
@@ -368,10 +384,10 @@ export class BufferCache extends Resource {
   }
 
   waiters(): readonly Waiter[] {
-    return this.parked.map((p) => ({ ctx: p.ctx, what: this.waitText(p), since: p.since }));
+    return this.parked.all().map((p) => ({ ctx: p.ctx, what: this.waitText(p.data), since: p.since }));
   }
 
-  private waitText(p: Parked): string {
+  private waitText(p: BufSleep): string {
     switch (p.kind) {
       case 'getblk': {
         const b = this.bufs.get(p.buf)!;
@@ -396,7 +412,7 @@ export class BufferCache extends Resource {
    * it sleeps, and the fixpoint knows that).
    */
   releasers(waiter: Waiter): Releasers {
-    const p = this.parked.find((x) => x.ctx === waiter.ctx);
+    const p = this.parked.find(waiter.ctx)?.data;
     if (p === undefined) return [];
     if (p.kind === 'getblk' || p.kind === 'biowait') return this.releasersOf(this.bufs.get(p.buf)!, p.kind);
     const out: Releaser[] = [];
@@ -448,10 +464,10 @@ export class BufferCache extends Resource {
     if (queued !== this.ageq.length + this.lruq.length) return `${where}: ${queued} buffers are marked queued but AGE and LRU hold ${this.ageq.length + this.lruq.length}`;
     for (const id of this.ageq) if (this.bufs.get(id)?.queue !== 'AGE') return `${where}: ${id} is on AGE but not marked so`;
     for (const id of this.lruq) if (this.bufs.get(id)?.queue !== 'LRU') return `${where}: ${id} is on LRU but not marked so`;
-    for (const p of this.parked) {
-      if (p.kind === 'getblk' && !this.bufs.get(p.buf)?.busy) return `${where}: ${p.ctx} sleeps on ${p.buf}, which is not B_BUSY`;
-      if (p.kind === 'biowait' && !this.bufs.get(p.buf)?.io) return `${where}: ${p.ctx} waits for I/O on ${p.buf}, which has none in flight`;
-      if (p.kind === 'getnewbuf' && this.ageq.length + this.lruq.length > 0) return `${where}: ${p.ctx} sleeps in getnewbuf while buffers are on the free queues (lost wake-up)`;
+    for (const { ctx, data: p } of this.parked.all()) {
+      if (p.kind === 'getblk' && !this.bufs.get(p.buf)?.busy) return `${where}: ${ctx} sleeps on ${p.buf}, which is not B_BUSY`;
+      if (p.kind === 'biowait' && !this.bufs.get(p.buf)?.io) return `${where}: ${ctx} waits for I/O on ${p.buf}, which has none in flight`;
+      if (p.kind === 'getnewbuf' && this.ageq.length + this.lruq.length > 0) return `${where}: ${ctx} sleeps in getnewbuf while buffers are on the free queues (lost wake-up)`;
     }
     return undefined;
   }
@@ -461,8 +477,33 @@ export class BufferCache extends Resource {
       .map((b) => `${b.id}:${b.busy ? `B${b.owner ?? ''}` : ''}${b.delwri ? 'D' : ''}${b.async ? 'A' : ''}${b.age ? 'G' : ''}${b.done ? 'V' : ''}${b.hasMemory ? 'M' : ''}${b.io ? `${b.io}>${b.via.join('/')}` : ''}`)
       .join(',');
     const ios = [...this.ios].sort(([a], [b]) => compareBufIds(a, b)).map(([k, n]) => `${k}=${n}`).join(',');
-    const parked = this.parked.map((p) => `${p.ctx}:${p.kind}${'buf' in p ? `(${p.buf})` : ''}`).join(',');
+    const parked = this.parked.fingerprint((p) => `${p.ctx}:${p.data.kind}${'buf' in p.data ? `(${p.data.buf})` : ''}`);
     return `${this.kind} ${this.name} mem ${this.bufmem} gen ${this.gen} bufs[${bufs}] age[${this.ageq.join(',')}] lru[${this.lruq.join(',')}] ios[${ios}] wait[${parked}]`;
+  }
+
+  save(): BufferCacheState {
+    return {
+      ...this.saveBase(),
+      bufmem: this.bufmem,
+      // Copied: buffers are mutated in place.
+      bufs: [...this.bufs.values()].map(copyBuf),
+      ageq: this.ageq.slice(),
+      lruq: this.lruq.slice(),
+      sleeping: this.parked.save(),
+      ios: [...this.ios],
+      gen: this.gen,
+    };
+  }
+
+  restore(state: BufferCacheState): void {
+    this.restoreBase(state);
+    this.bufmem = state.bufmem;
+    this.bufs = new Map(state.bufs.map((b) => [b.id, copyBuf(b)]));
+    this.ageq = state.ageq.slice();
+    this.lruq = state.lruq.slice();
+    this.parked.restore(state.sleeping);
+    this.ios = new Map(state.ios);
+    this.gen = state.gen;
   }
 }
 
@@ -481,6 +522,10 @@ function compareBufIds(a: BufId, b: BufId): number {
   if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
   if (!Number.isNaN(na) || !Number.isNaN(nb)) return Number.isNaN(na) ? 1 : -1;
   return ba < bb ? -1 : ba > bb ? 1 : 0;
+}
+
+function copyBuf(b: Buf): Buf {
+  return { ...b, via: b.via.slice() };
 }
 
 function freshBuf(id: BufId, vnode: string): Buf {

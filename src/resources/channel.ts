@@ -14,10 +14,12 @@ import {
   type OpResult,
   type Releaser,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Wakeup,
   type Waiter,
 } from './resource.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export interface ChannelOptions {
   readonly name: string;
@@ -31,15 +33,23 @@ export interface ChannelOptions {
   readonly unit?: string;
 }
 
-/** A writer parked on a full channel, still holding what it wanted to write. */
-interface ParkedPutter<T> extends Waiter {
-  readonly what: 'space';
+/** What a writer parked on a full channel still holds: the item it wanted to write, and where. */
+export interface PendingPut<T> {
   readonly item: T;
   readonly front: boolean;
 }
 
-interface ParkedGetter extends Waiter {
-  readonly what: 'data';
+/** A channel's mutable state (`save` / `restore`). */
+export interface ChannelState<T> extends ResourceState {
+  /** Items in delivery order (head first). */
+  readonly items: readonly T[];
+  readonly putters: WaitQueueState<PendingPut<T>>;
+  readonly getters: WaitQueueState<undefined>;
+  readonly observedReaders: readonly CtxId[];
+  readonly observedWriters: readonly CtxId[];
+  readonly putsBlocked: number;
+  readonly eagainCount: number;
+  readonly fullCount: number;
 }
 
 export class Channel<T = unknown> extends Resource {
@@ -55,15 +65,17 @@ export class Channel<T = unknown> extends Resource {
   /** Times the channel went from not full to full. */
   fullCount = 0;
 
-  private readonly items: T[] = [];
-  private readonly putters: ParkedPutter<T>[] = [];
-  private readonly getters: ParkedGetter[] = [];
+  private items: T[] = [];
+  // Both hand-off (exclusive waiters, FIFO): a get moves the oldest writer's
+  // item in, a put hands its item to the oldest reader.
+  private readonly putters = new WaitQueue<PendingPut<T>>();
+  private readonly getters = new WaitQueue<undefined>();
   private readonly declaredReaders: readonly CtxId[] | undefined;
   private readonly declaredWriters: readonly CtxId[] | undefined;
   // Without a declaration, whoever has used the channel is the best guess at
   // who may use it again; first-seen order keeps the wait-for graph stable.
-  private readonly observedReaders: CtxId[] = [];
-  private readonly observedWriters: CtxId[] = [];
+  private observedReaders: CtxId[] = [];
+  private observedWriters: CtxId[] = [];
   private readonly unit: string;
   private readonly slots: number;
 
@@ -119,7 +131,7 @@ export class Channel<T = unknown> extends Resource {
   put(ctx: CtxId, item: T, opts: { wait: boolean; front?: boolean }): OpResult {
     this.refuseIfParked(ctx, 'put');
     noteFirstSeen(this.observedWriters, ctx);
-    const getter = this.getters.shift();
+    const getter = this.getters.wakeOne();
     if (getter !== undefined) {
       // A parked reader means the channel is empty: hand over directly, as a
       // pipe write copies straight into a sleeping reader's buffer.
@@ -137,7 +149,7 @@ export class Channel<T = unknown> extends Resource {
       return { status: 'eagain', wakeups: NO_WAKEUPS };
     }
     this.putsBlocked++;
-    this.putters.push({ ctx, what: 'space', since: this.clock.step, item, front: opts.front ?? false });
+    this.putters.park({ ctx, what: 'space', since: this.clock.step, exclusive: true, data: { item, front: opts.front ?? false } });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
@@ -147,14 +159,14 @@ export class Channel<T = unknown> extends Resource {
     noteFirstSeen(this.observedReaders, ctx);
     if (this.items.length === 0) {
       if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
-      this.getters.push({ ctx, what: 'data', since: this.clock.step });
+      this.getters.park({ ctx, what: 'data', since: this.clock.step, exclusive: true, data: undefined });
       return { status: 'blocked', wakeups: NO_WAKEUPS };
     }
     const item = this.items.shift() as T;
-    const putter = this.putters.shift();
+    const putter = this.putters.wakeOne();
     let wakeups: readonly Wakeup[] = NO_WAKEUPS;
     if (putter !== undefined) {
-      this.insert(putter.item, putter.front);
+      this.insert(putter.data.item, putter.data.front);
       wakeups = [{ ctx: putter.ctx, op: 'put' }];
     }
     this.recordLevel();
@@ -168,7 +180,7 @@ export class Channel<T = unknown> extends Resource {
   waiters(): readonly Waiter[] {
     // Getters park only on an empty channel and putters only on a full one,
     // so at most one of the two lists is non-empty: concatenation is FIFO.
-    return [...this.getters, ...this.putters].map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return [...this.getters.list(), ...this.putters.list()];
   }
 
   releasers(waiter: Waiter): Releasers {
@@ -201,9 +213,35 @@ export class Channel<T = unknown> extends Resource {
   /** Contents and parked contexts in order; `since` and the counters are history, not state. */
   fingerprint(): string {
     const items = this.items.map(canonicalText).join(',');
-    const putters = this.putters.map((p) => `${p.ctx}${p.front ? '^' : ''}=${canonicalText(p.item)}`).join(',');
-    const getters = this.getters.map((g) => g.ctx).join(',');
+    const putters = this.putters.fingerprint((p) => `${p.ctx}${p.data.front ? '^' : ''}=${canonicalText(p.data.item)}`);
+    const getters = this.getters.fingerprint();
     return `${this.kind} ${this.name}[${items}] put[${putters}] get[${getters}]`;
+  }
+
+  save(): ChannelState<T> {
+    return {
+      ...this.saveBase(),
+      items: this.items.slice(),
+      putters: this.putters.save(),
+      getters: this.getters.save(),
+      observedReaders: this.observedReaders.slice(),
+      observedWriters: this.observedWriters.slice(),
+      putsBlocked: this.putsBlocked,
+      eagainCount: this.eagainCount,
+      fullCount: this.fullCount,
+    };
+  }
+
+  restore(state: ChannelState<T>): void {
+    this.restoreBase(state);
+    this.items = state.items.slice();
+    this.putters.restore(state.putters);
+    this.getters.restore(state.getters);
+    this.observedReaders = state.observedReaders.slice();
+    this.observedWriters = state.observedWriters.slice();
+    this.putsBlocked = state.putsBlocked;
+    this.eagainCount = state.eagainCount;
+    this.fullCount = state.fullCount;
   }
 
   private insert(item: T, front: boolean): void {

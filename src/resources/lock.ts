@@ -14,9 +14,11 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Waiter,
 } from './resource.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export type LockFlavour = 'spin' | 'sleep';
 
@@ -25,8 +27,11 @@ export interface LockOptions {
   readonly flavour: LockFlavour;
 }
 
-interface ParkedLocker extends Waiter {
-  readonly what: 'lock';
+/** A lock's mutable state (`save` / `restore`). */
+export interface LockState extends ResourceState {
+  /** The owner; null while free. */
+  readonly holder: CtxId | null;
+  readonly waiting: WaitQueueState<undefined>;
 }
 
 export class Lock extends Resource {
@@ -34,7 +39,8 @@ export class Lock extends Resource {
 
   readonly flavour: LockFlavour;
   private holder: CtxId | undefined;
-  private readonly parked: ParkedLocker[] = [];
+  // Hand-off: exclusive waiters, FIFO; release passes ownership to the oldest.
+  private readonly parked = new WaitQueue<undefined>();
 
   constructor(opts: LockOptions, clock: SimClock) {
     super(opts.name, clock);
@@ -64,7 +70,7 @@ export class Lock extends Resource {
       return { status: 'ok', wakeups: NO_WAKEUPS };
     }
     if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
-    this.parked.push({ ctx, what: 'lock', since: this.clock.step });
+    this.parked.park({ ctx, what: 'lock', since: this.clock.step, exclusive: true, data: undefined });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
@@ -74,14 +80,14 @@ export class Lock extends Resource {
       const state = this.holder === undefined ? 'it is not held' : `it is held by ${this.holder}`;
       throw new Error(`${this.flavour} lock ${this.name}: release by ${ctx}, but ${state}`);
     }
-    const next = this.parked.shift();
+    const next = this.parked.wakeOne();
     this.holder = next?.ctx;
     this.recordLevel();
     return { status: 'ok', wakeups: next === undefined ? NO_WAKEUPS : [{ ctx: next.ctx, op: 'acquire' }] };
   }
 
   waiters(): readonly Waiter[] {
-    return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return this.parked.list();
   }
 
   releasers(_waiter: Waiter): Releasers {
@@ -102,6 +108,16 @@ export class Lock extends Resource {
   }
 
   fingerprint(): string {
-    return `${this.kind} ${this.name} owner[${this.holder ?? ''}] wait[${this.parked.map((w) => w.ctx).join(',')}]`;
+    return `${this.kind} ${this.name} owner[${this.holder ?? ''}] wait[${this.parked.fingerprint()}]`;
+  }
+
+  save(): LockState {
+    return { ...this.saveBase(), holder: this.holder ?? null, waiting: this.parked.save() };
+  }
+
+  restore(state: LockState): void {
+    this.restoreBase(state);
+    this.holder = state.holder ?? undefined;
+    this.parked.restore(state.waiting);
   }
 }

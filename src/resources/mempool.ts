@@ -13,9 +13,11 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Waiter,
 } from './resource.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export interface MempoolOptions {
   readonly name: string;
@@ -30,8 +32,20 @@ export interface MempoolOptions {
   readonly freedBy?: readonly CtxId[];
 }
 
-interface ParkedAllocator extends Waiter {
-  readonly what: 'element';
+/**
+ * A mempool's own mutable state (`save` / `restore`). The backing
+ * allocator's is not in it: that allocator is a resource of its own, saved
+ * and restored by whoever saves the pool.
+ */
+export interface MempoolState extends ResourceState {
+  /** The reserve, taken from the end. */
+  readonly reserve: readonly string[];
+  /** Elements out and the contexts that allocated them, in allocation order. */
+  readonly out: readonly (readonly [element: string, ctx: CtxId])[];
+  readonly waiting: WaitQueueState<undefined>;
+  readonly eagainCount: number;
+  readonly allocsBlocked: number;
+  readonly reserveAllocs: number;
 }
 
 /** The pseudo-context that owns the reserve's elements in the backing allocator. */
@@ -50,10 +64,11 @@ export class Mempool extends Resource {
   readonly minNr: number;
   private readonly backing: PageAllocator;
   // Taken from the end, like the kernel's `elements[--curr_nr]`.
-  private readonly reserve: string[] = [];
+  private reserve: string[] = [];
   // Element -> context that allocated it; insertion order is allocation order.
-  private readonly out = new Map<string, CtxId>();
-  private readonly parked: ParkedAllocator[] = [];
+  private out = new Map<string, CtxId>();
+  // Hand-off: exclusive waiters, FIFO; a free gives its element to the oldest.
+  private readonly parked = new WaitQueue<undefined>();
   private readonly freedBy: readonly CtxId[] | undefined;
 
   constructor(opts: MempoolOptions, clock: SimClock) {
@@ -113,7 +128,7 @@ export class Mempool extends Resource {
       return { status: 'eagain', wakeups: NO_WAKEUPS };
     }
     this.allocsBlocked++;
-    this.parked.push({ ctx, what: 'element', since: this.clock.step });
+    this.parked.park({ ctx, what: 'element', since: this.clock.step, exclusive: true, data: undefined });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
@@ -131,7 +146,7 @@ export class Mempool extends Resource {
         `mempool ${this.name}: ${ctx} frees ${element}, which the pool did not hand out or was already freed`,
       );
     }
-    const waiter = this.parked.shift();
+    const waiter = this.parked.wakeOne();
     if (waiter !== undefined) {
       this.out.set(element, waiter.ctx);
       return { status: 'ok', wakeups: [{ ctx: waiter.ctx, op: 'alloc', value: element }] };
@@ -154,7 +169,7 @@ export class Mempool extends Resource {
   }
 
   waiters(): readonly Waiter[] {
-    return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return this.parked.list();
   }
 
   /**
@@ -195,7 +210,29 @@ export class Mempool extends Resource {
   /** Reserve, elements out with their holders, waiters in order; counters are history, not state. */
   fingerprint(): string {
     const out = [...this.out].map(([element, ctx]) => `${element}@${ctx}`).join(',');
-    const waiting = this.parked.map((w) => w.ctx).join(',');
+    const waiting = this.parked.fingerprint();
     return `${this.kind} ${this.name} reserve[${this.reserve.join(',')}] out[${out}] wait[${waiting}]`;
+  }
+
+  save(): MempoolState {
+    return {
+      ...this.saveBase(),
+      reserve: this.reserve.slice(),
+      out: [...this.out],
+      waiting: this.parked.save(),
+      eagainCount: this.eagainCount,
+      allocsBlocked: this.allocsBlocked,
+      reserveAllocs: this.reserveAllocs,
+    };
+  }
+
+  restore(state: MempoolState): void {
+    this.restoreBase(state);
+    this.reserve = state.reserve.slice();
+    this.out = new Map(state.out);
+    this.parked.restore(state.waiting);
+    this.eagainCount = state.eagainCount;
+    this.allocsBlocked = state.allocsBlocked;
+    this.reserveAllocs = state.reserveAllocs;
   }
 }

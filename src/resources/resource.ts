@@ -5,8 +5,13 @@
  * turns their answers into events.
  *
  * A resource keeps its own waiters, so a blocked context is parked *on the
- * resource* (as a thread sleeps on a wait queue), and the wait-for graph can
- * ask the resource who could ever let it go (`releasers`).
+ * resource* (as a thread sleeps on a wait queue: each resource keeps them in
+ * `WaitQueue`s, see wait-queue.ts), and the wait-for graph can ask the
+ * resource who could ever let it go (`releasers`).
+ *
+ * A resource's mutable state can be taken out and put back as plain data
+ * (`save` / `restore`), so a search can checkpoint a state and come back to
+ * it without replaying the schedule that led there.
  */
 
 /** Canonical name of an execution context (thread, interrupt handler, device). */
@@ -70,6 +75,22 @@ export interface OpResult<V = unknown> {
 
 export const NO_WAKEUPS: readonly Wakeup[] = Object.freeze([]);
 
+/**
+ * Everything mutable in a resource, as plain data: objects, arrays, strings,
+ * numbers and booleans only (no class instances, no Maps, no functions), so
+ * it survives structuredClone or JSON. Each kind extends it with its own
+ * fields; configuration (name, capacity, declared readers...) is not in it,
+ * because `restore` is called on an instance built from the same options.
+ */
+export interface ResourceState {
+  /** The kind that saved it: a state is never restored into another kind. */
+  readonly kind: string;
+  /** The resource that saved it. */
+  readonly name: string;
+  readonly history: readonly OccupancySample[];
+  readonly maxLevel: number;
+}
+
 /** Base class: name, capacity, occupancy history, and the conservation check. */
 export abstract class Resource {
   /** Kind shown in reports: `pipe`, `channel`, `aio-ring`, `mempool`, `lock`, ... */
@@ -101,6 +122,21 @@ export abstract class Resource {
   abstract checkConservation(): string | undefined;
   /** Canonical, order-stable text of the whole state, for state hashing (DFS/BFS). */
   abstract fingerprint(): string;
+
+  /**
+   * The whole mutable state (contents, waiters, counters, history, maxLevel,
+   * observed users, random stream position) as plain data; later changes to
+   * the resource do not change it. Items the resource holds are the callers'
+   * values, which it never mutates: they are shared, not copied.
+   */
+  abstract save(): ResourceState;
+
+  /**
+   * Make this instance behave exactly like the one that saved `state` (built
+   * from the same options). `state` is copied, never adopted, so one saved
+   * state can be restored any number of times.
+   */
+  abstract restore(state: ResourceState): void;
 
   /**
    * Whether an item this resource holds names `bio` (as its `bio` or `id`
@@ -141,6 +177,23 @@ export abstract class Resource {
       `${this.kind} ${this.name}: ${ctx} calls ${op} while already parked on it ` +
         `(waiting for ${parked.what} since step ${parked.since})`,
     );
+  }
+
+  /** The part of `save()` every kind has: who saved it, history and maxLevel. */
+  protected saveBase(): ResourceState {
+    return { kind: this.kind, name: this.name, history: this.history.slice(), maxLevel: this.maxLevel };
+  }
+
+  /** The part of `restore()` every kind has; refuses a state another resource saved. */
+  protected restoreBase(state: ResourceState): void {
+    if (state.kind !== this.kind || state.name !== this.name) {
+      throw new Error(`${this.kind} ${this.name}: cannot restore a state saved by ${state.kind} ${state.name}`);
+    }
+    // `history` is a readonly field (callers hold on to it): refill it in place.
+    // A loop, not push(...): a long run's history would overflow the argument limit.
+    this.history.length = 0;
+    for (const sample of state.history) this.history.push(sample);
+    this.maxLevel = state.maxLevel;
   }
 
   /** Called by subclasses after every change of `level`. */

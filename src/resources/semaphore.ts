@@ -11,9 +11,11 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Waiter,
 } from './resource.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export interface SemaphoreOptions {
   readonly name: string;
@@ -23,8 +25,13 @@ export interface SemaphoreOptions {
   readonly upBy?: readonly CtxId[];
 }
 
-interface ParkedDowner extends Waiter {
-  readonly what: 'semaphore';
+/** A semaphore's mutable state (`save` / `restore`). */
+export interface SemaphoreState extends ResourceState {
+  readonly value: number;
+  readonly units: number;
+  readonly held: readonly CtxId[];
+  readonly waiting: WaitQueueState<undefined>;
+  readonly downsBlocked: number;
 }
 
 export class Semaphore extends Resource {
@@ -39,8 +46,9 @@ export class Semaphore extends Resource {
   // outstanding down() (a semaphore used as a completion grows this way).
   private units: number;
   // One entry per down() not yet matched by an up(), oldest first.
-  private readonly held: CtxId[] = [];
-  private readonly parked: ParkedDowner[] = [];
+  private held: CtxId[] = [];
+  // Hand-off: exclusive waiters, FIFO (down() sleeps exclusive); up() gives its unit to the oldest.
+  private readonly parked = new WaitQueue<undefined>();
   private readonly upBy: readonly CtxId[] | undefined;
 
   constructor(opts: SemaphoreOptions, clock: SimClock) {
@@ -78,7 +86,7 @@ export class Semaphore extends Resource {
     }
     if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
     this.downsBlocked++;
-    this.parked.push({ ctx, what: 'semaphore', since: this.clock.step });
+    this.parked.park({ ctx, what: 'semaphore', since: this.clock.step, exclusive: true, data: undefined });
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
@@ -92,7 +100,7 @@ export class Semaphore extends Resource {
     if (own >= 0) this.held.splice(own, 1);
     else if (this.held.length > 0) this.held.shift();
     else this.units++;
-    const next = this.parked.shift();
+    const next = this.parked.wakeOne();
     if (next !== undefined) this.held.push(next.ctx);
     else this.value++;
     this.recordLevel();
@@ -109,7 +117,7 @@ export class Semaphore extends Resource {
   }
 
   waiters(): readonly Waiter[] {
-    return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return this.parked.list();
   }
 
   releasers(_waiter: Waiter): Releasers {
@@ -135,6 +143,19 @@ export class Semaphore extends Resource {
   }
 
   fingerprint(): string {
-    return `${this.kind} ${this.name} free[${this.value}] held[${this.held.join(',')}] wait[${this.parked.map((w) => w.ctx).join(',')}]`;
+    return `${this.kind} ${this.name} free[${this.value}] held[${this.held.join(',')}] wait[${this.parked.fingerprint()}]`;
+  }
+
+  save(): SemaphoreState {
+    return { ...this.saveBase(), value: this.value, units: this.units, held: this.held.slice(), waiting: this.parked.save(), downsBlocked: this.downsBlocked };
+  }
+
+  restore(state: SemaphoreState): void {
+    this.restoreBase(state);
+    this.value = state.value;
+    this.units = state.units;
+    this.held = state.held.slice();
+    this.parked.restore(state.waiting);
+    this.downsBlocked = state.downsBlocked;
   }
 }

@@ -14,10 +14,12 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type Wakeup,
   type Waiter,
 } from './resource.js';
+import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
 export interface TicketCounterOptions {
   readonly name: string;
@@ -27,28 +29,40 @@ export interface TicketCounterOptions {
   readonly advancers?: readonly CtxId[];
 }
 
-interface ParkedTicket extends Waiter {
+/** What a waiter waits for: the counter to reach its ticket. */
+export interface TicketWait {
   readonly target: number;
 }
 
 /** A ticket handed out by `take` and not yet passed on by its holder's `advance`. */
-interface Outstanding {
+export interface Outstanding {
   readonly ticket: number;
   readonly ctx: CtxId;
   /** Its holder took a newer ticket without advancing this one: nobody will ever pass it on. */
   abandoned: boolean;
 }
 
+/** A ticket counter's mutable state (`save` / `restore`). */
+export interface TicketCounterState extends ResourceState {
+  readonly current: number;
+  readonly waiting: WaitQueueState<TicketWait>;
+  readonly observedAdvancers: readonly CtxId[];
+  readonly started: number;
+  readonly outstanding: readonly Outstanding[];
+  readonly waitsBlocked: number;
+}
+
 export class TicketCounter extends Resource {
   readonly kind = 'counter';
 
   private current: number;
-  private readonly parked: ParkedTicket[] = [];
+  // Wake-all: non-exclusive waiters (wait_var_event); an advance wakes every one whose ticket it reached.
+  private readonly parked = new WaitQueue<TicketWait>();
   private readonly declaredAdvancers: readonly CtxId[] | undefined;
-  private readonly observedAdvancers: CtxId[] = [];
+  private observedAdvancers: CtxId[] = [];
   // Jeff's `started`: the next ticket `take` hands out.
   private started = 0;
-  private readonly outstanding: Outstanding[] = [];
+  private outstanding: Outstanding[] = [];
 
   /** waitFor calls that had to sleep. */
   waitsBlocked = 0;
@@ -102,7 +116,7 @@ export class TicketCounter extends Resource {
     if (this.current >= target) return { status: 'ok', wakeups: NO_WAKEUPS };
     if (!opts.wait) return { status: 'eagain', wakeups: NO_WAKEUPS };
     this.waitsBlocked++;
-    this.parked.push({ ctx, what: `ticket ${target}`, since: this.clock.step, target });
+    this.parked.park({ ctx, what: `ticket ${target}`, since: this.clock.step, exclusive: false, data: { target } });
     this.recordLevel();
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
@@ -120,16 +134,11 @@ export class TicketCounter extends Resource {
       this.outstanding.splice(mine, 1);
     }
     this.current += by;
-    const wakeups: Wakeup[] = [];
-    for (let i = 0; i < this.parked.length; ) {
-      const waiter = this.parked[i];
-      if (waiter.target <= this.current) {
-        this.parked.splice(i, 1);
-        wakeups.push({ ctx: waiter.ctx, op: 'waitFor' });
-      } else {
-        i++;
-      }
-    }
+    // wake_up_var: each waiter's condition is checked where it sleeps, so one
+    // whose ticket is still ahead is not woken and keeps its place.
+    const wakeups: Wakeup[] = this.parked
+      .wakeAll((w) => w.data.target <= this.current)
+      .map((w) => ({ ctx: w.ctx, op: 'waitFor' }));
     this.recordLevel();
     return { status: 'ok', wakeups: wakeups.length > 0 ? wakeups : NO_WAKEUPS };
   }
@@ -139,7 +148,7 @@ export class TicketCounter extends Resource {
   }
 
   waiters(): readonly Waiter[] {
-    return this.parked.map(({ ctx, what, since }) => ({ ctx, what, since }));
+    return this.parked.list();
   }
 
   /**
@@ -150,7 +159,7 @@ export class TicketCounter extends Resource {
   releasers(waiter: Waiter): Releasers {
     if (this.declaredAdvancers !== undefined) return this.declaredAdvancers.map((ctx) => ({ ctx, edge: 'may-release' }));
     if (this.started > 0) {
-      const target = this.parked.find((w) => w.ctx === waiter.ctx)?.target ?? Infinity;
+      const target = this.parked.find(waiter.ctx)?.data.target ?? Infinity;
       const holders = this.outstanding.filter((t) => t.ticket < target && !t.abandoned && t.ctx !== waiter.ctx).map((t) => t.ctx);
       return [...new Set(holders)].map((ctx) => ({ ctx, edge: 'may-release' }));
     }
@@ -158,23 +167,46 @@ export class TicketCounter extends Resource {
   }
 
   describe(): string {
-    const waiting = this.parked.length > 0 ? `, ${this.parked.length} waiting: ${this.parked.map((w) => w.what).join(', ')}` : '';
+    const waiting = this.parked.length > 0 ? `, ${this.parked.length} waiting: ${this.parked.all().map((w) => w.what).join(', ')}` : '';
     const lost = this.outstanding.filter((t) => t.abandoned).map((t) => `ticket ${t.ticket} abandoned by ${t.ctx}`);
     const tickets = this.started > 0 ? `, ${this.started} tickets taken${lost.length > 0 ? `; ${lost.join(', ')}` : ''}` : '';
     return `${this.kind} ${this.name} (value ${this.current}${tickets}${waiting})`;
   }
 
   checkConservation(): string | undefined {
-    const stale = this.parked.find((w) => w.target <= this.current);
+    const stale = this.parked.all().find((w) => w.data.target <= this.current);
     if (stale !== undefined) {
-      return `${this.kind} ${this.name} is at ${this.current} but ${stale.ctx} still waits for ticket ${stale.target}`;
+      return `${this.kind} ${this.name} is at ${this.current} but ${stale.ctx} still waits for ticket ${stale.data.target}`;
     }
     return undefined;
   }
 
   fingerprint(): string {
-    const waiting = this.parked.map((w) => `${w.ctx}:${w.target}`).join(',');
+    const waiting = this.parked.fingerprint((w) => `${w.ctx}:${w.data.target}`);
     const held = this.outstanding.map((t) => `${t.ticket}@${t.ctx}${t.abandoned ? '!' : ''}`).join(',');
     return `${this.kind} ${this.name} value[${this.current}] started[${this.started}] held[${held}] wait[${waiting}]`;
+  }
+
+  save(): TicketCounterState {
+    return {
+      ...this.saveBase(),
+      current: this.current,
+      waiting: this.parked.save(),
+      observedAdvancers: this.observedAdvancers.slice(),
+      started: this.started,
+      // Copied: `take` marks an outstanding ticket abandoned in place.
+      outstanding: this.outstanding.map((t) => ({ ...t })),
+      waitsBlocked: this.waitsBlocked,
+    };
+  }
+
+  restore(state: TicketCounterState): void {
+    this.restoreBase(state);
+    this.current = state.current;
+    this.parked.restore(state.waiting);
+    this.observedAdvancers = state.observedAdvancers.slice();
+    this.started = state.started;
+    this.outstanding = state.outstanding.map((t) => ({ ...t }));
+    this.waitsBlocked = state.waitsBlocked;
   }
 }

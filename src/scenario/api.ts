@@ -16,6 +16,6 @@ export { End, Port, ChannelPort, AioRingPort, SemaphorePort, MempoolPort, Counte
 export type { Arity, Role, PortKind, Wire } from './ports.js';
 /** Resource kinds of a scenario's own (docs/kernel.md, "resource kinds as plug-ins"). */
 export { Resource, canonicalText, mentionsBio, NO_WAKEUPS } from '../resources/resource.js';
-export type { CtxId, SimClock, Wakeup, Waiter, Releaser, Releasers, OpResult, OpStatus } from '../resources/resource.js';
+export type { CtxId, SimClock, Wakeup, Waiter, Releaser, Releasers, OpResult, OpStatus, ResourceState } from '../resources/resource.js';
 export { defineResourceKind, defineEffectFamily, handler, done } from '../kernel/protocol.js';
 export type { ResourceKind, EffectFamily, EffectHandler, EffectEnv, KernelServices, KindEnv, Performed, WakeUp, WakeReason, ResourceSpecLike, TraceNote } from '../kernel/protocol.js';

@@ -17,6 +17,7 @@ import {
   type CtxId,
   type OpResult,
   type Releasers,
+  type ResourceState,
   type SimClock,
   type SystemSpec,
   type Waiter,
@@ -78,6 +79,19 @@ class Gate extends Resource {
   fingerprint(): string {
     return `gate ${this.name} ${this.isOpen ? 'open' : 'closed'} wait[${this.parked.map((w) => w.ctx).join(',')}]`;
   }
+  save(): GateState {
+    return { ...this.saveBase(), open: this.isOpen, parked: this.parked.map((w) => ({ ...w })) };
+  }
+  restore(state: GateState): void {
+    this.restoreBase(state);
+    this.isOpen = state.open;
+    this.parked.splice(0, this.parked.length, ...state.parked.map((w) => ({ ...w })));
+  }
+}
+
+interface GateState extends ResourceState {
+  readonly open: boolean;
+  readonly parked: readonly Waiter[];
 }
 
 interface GateSpec {
