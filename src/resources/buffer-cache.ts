@@ -102,6 +102,9 @@ export interface BufferCacheState extends ResourceState {
 }
 
 /** What `perform` did: the reply (if any, and not parked), contexts released, and a note for the trace. */
+/** A buffer-cache effect of type `T`. */
+export type Op<T extends BufCacheEffect['type']> = Extract<BufCacheEffect, { type: T }>;
+
 export interface BufCacheResult {
   readonly status: 'ok' | 'blocked';
   readonly reply?: BufCacheReply;
@@ -160,71 +163,102 @@ export class BufferCache extends Resource {
     return this.bufmem;
   }
 
-  /** Perform one buffer-cache effect for `ctx`. Throws on a caller's bookkeeping error (a model bug). */
-  perform(ctx: CtxId, e: BufCacheEffect): BufCacheResult {
+  // One public method per buffer-cache effect (the kernel's buffer-cache kind maps each effect type to
+  // its method: no switch on effect types here). Each throws on a caller's bookkeeping error (a model bug).
+
+  /** getblk: the block in core, B_BUSY for the caller; sleeps while another holder has it busy. */
+  getblk(ctx: CtxId, e: Op<'getblk'>): BufCacheResult {
     this.refuseIfParked(ctx, e.type);
-    switch (e.type) {
-      case 'getblk':
-        return this.getblk(ctx, bufId(e.vnode, e.blkno), e.vnode);
-      case 'bufMalloc':
-        return this.bufMalloc(ctx, e.buf);
-      case 'getnewbuf':
-        return this.getnewbuf(ctx, e.wait);
-      case 'needbuffer':
-        if (this.gen !== e.gen) return { status: 'ok', reply: { type: 'needbuffer.woken', cache: this.name }, wakeups: NO_WAKEUPS, note: 'released meanwhile' };
-        this.park(ctx, 'buffer memory', false, { kind: 'buf_malloc' });
-        return { status: 'blocked', wakeups: NO_WAKEUPS, note: `buf_malloc, bufmem ${this.bufmem}/${this.memory}` };
-      case 'bufio': {
-        const b = this.owned(ctx, e.buf, 'bufio');
-        if (b.io) throw new Error(`${this.kind} ${this.name}: ${ctx} starts a ${e.op} on ${b.id}, which already has a ${b.io} in flight`);
-        b.io = e.op;
-        b.via = [ctx];
-        if (e.op === 'write') {
-          b.delwri = false;
-          b.async = true;
-          b.done = false;
-        }
-        this.ios.set(b.id, (this.ios.get(b.id) ?? 0) + 1);
-        return { status: 'ok', wakeups: NO_WAKEUPS, note: `${e.op} ${b.id}` };
-      }
-      case 'bufHandoff': {
-        const b = this.buf(e.buf, 'bufHandoff');
-        if (!b.io || !b.via.includes(ctx)) throw new Error(`${this.kind} ${this.name}: ${ctx} hands on the I/O of ${b.id}, which it does not have (${b.io ? `with ${b.via.join(', ')}` : 'no I/O in flight'})`);
-        b.via = [...e.via];
-        return { status: 'ok', wakeups: NO_WAKEUPS, note: `${b.id} -> ${e.via.join(', ')}` };
-      }
-      case 'biowait': {
-        const b = this.buf(e.buf, 'biowait');
-        if (!b.io) return { status: 'ok', reply: { type: 'biowait.ok', cache: this.name, buf: b.id }, wakeups: NO_WAKEUPS, note: `${b.id} done` };
-        this.park(ctx, `biowait(${b.id})`, false, { kind: 'biowait', buf: b.id });
-        return { status: 'blocked', wakeups: NO_WAKEUPS, note: `${b.id} ${b.io} in flight` };
-      }
-      case 'biodone':
-        return this.biodone(e.buf);
-      case 'brelse': {
-        const b = this.owned(ctx, e.buf, 'brelse');
-        if (b.io) throw new Error(`${this.kind} ${this.name}: ${ctx} releases ${b.id} with its ${b.io} still in flight`);
-        if (e.delwri) b.delwri = true;
-        const wakeups = this.release(b);
-        const reply: BufCacheReply | undefined = e.ack ? { type: 'brelse.ok', cache: this.name, buf: b.id, locked: this.lockedBy(ctx), over: this.bufmem > this.hiwater } : undefined;
-        return { status: 'ok', reply, wakeups, note: `${e.delwri ? 'bdwrite' : 'brelse'} ${b.id}` };
-      }
-      case 'vflushbuf': {
-        const out: { buf: BufId; ios: number }[] = [];
-        for (const id of [...this.ageq, ...this.lruq]) {
-          const b = this.bufs.get(id)!;
-          if (b.vnode !== e.vnode || !b.delwri) continue;
-          this.unqueue(id);
-          b.busy = true;
-          b.owner = ctx;
-          out.push({ buf: id, ios: this.ios.get(id) ?? 0 });
-        }
-        return { status: 'ok', reply: { type: 'vflushbuf.ok', cache: this.name, bufs: out }, wakeups: NO_WAKEUPS, note: `${e.vnode}: ${out.length} dirty` };
-      }
-    }
+    return this.getblkBuf(ctx, bufId(e.vnode, e.blkno), e.vnode);
   }
 
-  private getblk(ctx: CtxId, id: BufId, vnode: string): BufCacheResult {
+  /** buf_malloc / allocbuf's bufmem += size. */
+  bufMalloc(ctx: CtxId, e: Op<'bufMalloc'>): BufCacheResult {
+    this.refuseIfParked(ctx, e.type);
+    return this.mallocBuf(ctx, e.buf);
+  }
+
+  /** getnewbuf: the head of AGE, else of LRU; sleeps on needbuffer when both are empty and `wait`. */
+  getnewbuf(ctx: CtxId, e: Op<'getnewbuf'>): BufCacheResult {
+    this.refuseIfParked(ctx, e.type);
+    return this.takeNewbuf(ctx, e.wait);
+  }
+
+  /** buf_malloc's sleep on needbuffer, unless a buffer was released since `gen` (no lost wake-up). */
+  needbuffer(ctx: CtxId, e: Op<'needbuffer'>): BufCacheResult {
+    this.refuseIfParked(ctx, e.type);
+    if (this.gen !== e.gen) return { status: 'ok', reply: { type: 'needbuffer.woken', cache: this.name }, wakeups: NO_WAKEUPS, note: 'released meanwhile' };
+    this.park(ctx, 'buffer memory', false, { kind: 'buf_malloc' });
+    return { status: 'blocked', wakeups: NO_WAKEUPS, note: `buf_malloc, bufmem ${this.bufmem}/${this.memory}` };
+  }
+
+  /** bwrite/bawrite's (or a read's) start of I/O on a busy buffer the caller owns. */
+  bufio(ctx: CtxId, e: Op<'bufio'>): BufCacheResult {
+    this.refuseIfParked(ctx, e.type);
+    const b = this.owned(ctx, e.buf, 'bufio');
+    if (b.io) throw new Error(`${this.kind} ${this.name}: ${ctx} starts a ${e.op} on ${b.id}, which already has a ${b.io} in flight`);
+    b.io = e.op;
+    b.via = [ctx];
+    if (e.op === 'write') {
+      b.delwri = false;
+      b.async = true;
+      b.done = false;
+    }
+    this.ios.set(b.id, (this.ios.get(b.id) ?? 0) + 1);
+    return { status: 'ok', wakeups: NO_WAKEUPS, note: `${e.op} ${b.id}` };
+  }
+
+  /** The buffer's I/O now sits with `via` (queued at a vnd thread; issued to a disk and its interrupt). */
+  bufHandoff(ctx: CtxId, e: Op<'bufHandoff'>): BufCacheResult {
+    this.refuseIfParked(ctx, e.type);
+    const b = this.buf(e.buf, 'bufHandoff');
+    if (!b.io || !b.via.includes(ctx)) throw new Error(`${this.kind} ${this.name}: ${ctx} hands on the I/O of ${b.id}, which it does not have (${b.io ? `with ${b.via.join(', ')}` : 'no I/O in flight'})`);
+    b.via = [...e.via];
+    return { status: 'ok', wakeups: NO_WAKEUPS, note: `${b.id} -> ${e.via.join(', ')}` };
+  }
+
+  /** biowait: sleep until the buffer's I/O is done. */
+  biowait(ctx: CtxId, e: Op<'biowait'>): BufCacheResult {
+    this.refuseIfParked(ctx, e.type);
+    const b = this.buf(e.buf, 'biowait');
+    if (!b.io) return { status: 'ok', reply: { type: 'biowait.ok', cache: this.name, buf: b.id }, wakeups: NO_WAKEUPS, note: `${b.id} done` };
+    this.park(ctx, `biowait(${b.id})`, false, { kind: 'biowait', buf: b.id });
+    return { status: 'blocked', wakeups: NO_WAKEUPS, note: `${b.id} ${b.io} in flight` };
+  }
+
+  /** biodone: I/O done; an async write is released (brelse), a read wakes its biowait. */
+  biodone(ctx: CtxId, e: Op<'biodone'>): BufCacheResult {
+    this.refuseIfParked(ctx, e.type);
+    return this.doneBuf(e.buf);
+  }
+
+  /** brelse / bdwrite: give the buffer back to the free queues, waking its sleepers. */
+  brelse(ctx: CtxId, e: Op<'brelse'>): BufCacheResult {
+    this.refuseIfParked(ctx, e.type);
+    const b = this.owned(ctx, e.buf, 'brelse');
+    if (b.io) throw new Error(`${this.kind} ${this.name}: ${ctx} releases ${b.id} with its ${b.io} still in flight`);
+    if (e.delwri) b.delwri = true;
+    const wakeups = this.release(b);
+    const reply: BufCacheReply | undefined = e.ack ? { type: 'brelse.ok', cache: this.name, buf: b.id, locked: this.lockedBy(ctx), over: this.bufmem > this.hiwater } : undefined;
+    return { status: 'ok', reply, wakeups, note: `${e.delwri ? 'bdwrite' : 'brelse'} ${b.id}` };
+  }
+
+  /** vflushbuf: mark every B_DELWRI buffer of the vnode busy for the caller to write. */
+  vflushbuf(ctx: CtxId, e: Op<'vflushbuf'>): BufCacheResult {
+    this.refuseIfParked(ctx, e.type);
+    const out: { buf: BufId; ios: number }[] = [];
+    for (const id of [...this.ageq, ...this.lruq]) {
+      const b = this.bufs.get(id)!;
+      if (b.vnode !== e.vnode || !b.delwri) continue;
+      this.unqueue(id);
+      b.busy = true;
+      b.owner = ctx;
+      out.push({ buf: id, ios: this.ios.get(id) ?? 0 });
+    }
+    return { status: 'ok', reply: { type: 'vflushbuf.ok', cache: this.name, bufs: out }, wakeups: NO_WAKEUPS, note: `${e.vnode}: ${out.length} dirty` };
+  }
+
+  private getblkBuf(ctx: CtxId, id: BufId, vnode: string): BufCacheResult {
     const b = this.bufs.get(id);
     if (b === undefined) {
       this.bufs.set(id, { ...freshBuf(id, vnode), busy: true, owner: ctx });
@@ -249,7 +283,7 @@ export class BufferCache extends Resource {
     return { type: 'getblk.ok', cache: this.name, buf: id, cached, fresh, ios: this.ios.get(id) ?? 0 };
   }
 
-  private bufMalloc(ctx: CtxId, id: BufId): BufCacheResult {
+  private mallocBuf(ctx: CtxId, id: BufId): BufCacheResult {
     const b = this.owned(ctx, id, 'bufMalloc');
     if (b.hasMemory) throw new Error(`${this.kind} ${this.name}: ${ctx} allocates memory for ${id}, which already has some`);
     if (this.bufmem + 1 > this.memory) {
@@ -262,7 +296,7 @@ export class BufferCache extends Resource {
     return { status: 'ok', reply, wakeups: NO_WAKEUPS, note: `${id}: bufmem ${this.bufmem}/${this.memory}` };
   }
 
-  private getnewbuf(ctx: CtxId, wait: boolean): BufCacheResult {
+  private takeNewbuf(ctx: CtxId, wait: boolean): BufCacheResult {
     const id = this.ageq[0] ?? this.lruq[0];
     if (id === undefined) {
       if (wait) {
@@ -288,7 +322,7 @@ export class BufferCache extends Resource {
     return { status: 'ok', reply: { type: 'getnewbuf.freed', cache: this.name, buf: id, over: this.bufmem > this.hiwater }, wakeups, note: `${id} freed` };
   }
 
-  private biodone(id: BufId): BufCacheResult {
+  private doneBuf(id: BufId): BufCacheResult {
     const b = this.buf(id, 'biodone');
     if (!b.io) throw new Error(`${this.kind} ${this.name}: biodone of ${id}, which has no I/O in flight`);
     const op = b.io;

@@ -1,3 +1,4 @@
+import { performOn } from './buffer-cache-perform.js';
 import { describe, expect, it } from 'vitest';
 import { BufferCache, type BufCacheEffect, type BufCacheResult, type InitialBuf } from '../../src/resources/buffer-cache.js';
 import type { SimClock } from '../../src/resources/resource.js';
@@ -12,7 +13,7 @@ function make(opts: { hiwater?: number; memory?: number; buffers?: readonly Init
   const cache = new BufferCache({ name: C, hiwater: opts.hiwater ?? 2, memory: opts.memory ?? 4, buffers: opts.buffers }, clock);
   // Every operation must leave the cache consistent.
   const run = (ctx: string, e: Op): BufCacheResult => {
-    const r = cache.perform(ctx, { ...e, cache: C } as BufCacheEffect);
+    const r = performOn(cache, ctx, { ...e, cache: C } as BufCacheEffect);
     expect(cache.checkConservation()).toBeUndefined();
     return r;
   };
@@ -77,9 +78,9 @@ describe('BufferCache: getblk and brelse (a B_BUSY buffer is a sleep lock)', () 
 
   it('releasing a buffer one does not hold is a bookkeeping error, named', () => {
     const { cache, run } = make({ buffers: [clean(0)] });
-    expect(() => cache.perform('P', { type: 'brelse', cache: C, buf: 'L:0' })).toThrow('buffer cache bufcache: P does brelse on L:0, but it is not busy');
+    expect(() => cache.brelse('P', { type: 'brelse', cache: C, buf: 'L:0' })).toThrow('buffer cache bufcache: P does brelse on L:0, but it is not busy');
     run('V', { type: 'getblk', vnode: 'L', blkno: 0 });
-    expect(() => cache.perform('P', { type: 'brelse', cache: C, buf: 'L:0' })).toThrow('P does brelse on L:0, but it is B_BUSY for V');
+    expect(() => cache.brelse('P', { type: 'brelse', cache: C, buf: 'L:0' })).toThrow('P does brelse on L:0, but it is B_BUSY for V');
   });
 });
 
@@ -152,7 +153,7 @@ describe('BufferCache: who can release a sleeper (the wait-for edges)', () => {
     expect(cache.releasers(w)).toEqual([{ ctx: 'S', edge: 'completes' }]);
     run('S', { type: 'bufHandoff', buf: 'vnd0:12', via: ['vnd0-thread'] });
     expect(cache.releasers(w)).toEqual([{ ctx: 'vnd0-thread', edge: 'completes' }]);
-    expect(() => cache.perform('S', { type: 'bufHandoff', cache: C, buf: 'vnd0:12', via: ['disk'] })).toThrow('S hands on the I/O of vnd0:12, which it does not have (with vnd0-thread)');
+    expect(() => cache.bufHandoff('S', { type: 'bufHandoff', cache: C, buf: 'vnd0:12', via: ['disk'] })).toThrow('S hands on the I/O of vnd0:12, which it does not have (with vnd0-thread)');
     run('vnd0-thread', { type: 'bufHandoff', buf: 'vnd0:12', via: ['disk', 'biodone'] });
     expect(cache.releasers(w)).toEqual([
       { ctx: 'disk', edge: 'completes' },

@@ -1,3 +1,4 @@
+import { performOn } from './buffer-cache-perform.js';
 import { describe, it, expect } from 'vitest';
 import type { Resource, SimClock } from '../../src/resources/resource.js';
 import { Channel } from '../../src/resources/channel.js';
@@ -330,7 +331,7 @@ check<TicketCounter>({
 const C = 'bufcache';
 /** An effect without its cache (every call here is on the one cache). */
 type Op = BufCacheEffect extends infer E ? (E extends unknown ? Omit<E, 'cache'> : never) : never;
-const perform = (cache: BufferCache, ctx: string, e: Op) => cache.perform(ctx, { ...e, cache: C } as BufCacheEffect);
+const perform = (cache: BufferCache, ctx: string, e: Op) => performOn(cache, ctx, { ...e, cache: C } as BufCacheEffect);
 check<BufferCache>({
   kind: 'buffer cache',
   make: (clock) => ({
