@@ -15,7 +15,15 @@
  * `mediaWrite`, so the kernel's sector shadow can check the order.
  */
 import { enqueueActions, setup } from 'xstate';
-import { ioComplete, layerTypes, mediaWrite, put, type KernelEventOf } from '../src/model/index.js';
+import { defineParams, ioComplete, layerTypes, mediaWrite, put, type KernelEventOf } from '../src/model/index.js';
+
+/**
+ * The disk's own parameter, declared once: scenarios that run a disk list it
+ * under this name and choose only its default.
+ */
+export const diskParams = defineParams({
+  latency: { type: 'int', default: 1, min: 0, max: 1_000_000, doc: 'disk service time in ticks, from taking a request to completing it', swarm: [0, 3] },
+});
 
 export interface DiskInput {
   readonly queue: string;

@@ -16,6 +16,7 @@
  * is ubd-reorder). The fixes sequence requests with Jeff's tickets, as his
  * patch set does: B-F1 opens the queue to concurrent submitters.
  */
+import { diskParams } from '../machines/disk.js';
 import { defineScenario, type SystemSpec } from '../src/index.js';
 import { ubdAllocSystem, ubdScripts, type UbdAllocSystem } from './ubd-alloc-system.js';
 
@@ -41,7 +42,7 @@ export const ubdAtomicAlloc = defineScenario({
     chunks: { type: 'int', default: 2, min: 1, max: 4, doc: 'pieces the COW bitmap splits each request into: one aio (and one host iocb) each, so a request needs 1 + chunks buffers', swarm: [1, 4] },
     pressure: { type: 'enum', default: 'always', values: ['none', 'random', 'always'], doc: 'memory pressure: none, random (allocFailP percent of attempts fail), always (every attempt fails; GFP_KERNEL sleeps until a free)' },
     allocFailP: { type: 'int', default: 30, min: 0, max: 100, doc: 'with pressure=random: percent of allocation attempts that fail (30 = probability 0.3)', swarm: [10, 50] },
-    latency: { type: 'int', default: 1, min: 0, max: 1000, doc: 'host disk service time in ticks', swarm: [0, 3] },
+    latency: diskParams.latency,
     minNr: { type: 'int', default: 3, min: 0, max: 64, doc: 'fix-mempool: buffers the mempool keeps in reserve; one request needs 1 + chunks of them', swarm: [1, 12] },
   },
   defaultVariant: 'buggy',

@@ -19,7 +19,7 @@ import { defineScenario, IPL_BIO, wiring, type SystemSpec } from '../src/index.j
 import { ubd, type UbdMode } from '../machines/ubd.js';
 import { ubdIrq } from '../machines/ubd-irq.js';
 import { aioCompletion } from '../machines/aio-completion.js';
-import { disk } from '../machines/disk.js';
+import { disk, diskParams } from '../machines/disk.js';
 import { guestWorkload } from '../machines/guest-workload.js';
 import { ioHelper } from '../machines/io-helper.js';
 
@@ -36,7 +36,7 @@ export const ubdPipeFill = defineScenario({
     pipe: { type: 'int', default: 2, min: 1, max: 65536, doc: 'completion pipe capacity, in replies (64 KiB / 8 B = 8192 since Linux 2.6.11)', swarm: [1, 8] },
     ring: { type: 'int', default: 2, min: 1, max: 65536, doc: 'host AIO ring size, nr_events of io_setup (UML used 256)', swarm: [1, 8] },
     burst: { type: 'int', default: 8, min: 1, max: 100000, doc: 'requests the guest queues in one plug, submitted in one interrupts-off run', swarm: [1, 20] },
-    latency: { type: 'int', default: 0, min: 0, max: 1000000, doc: 'disk service time in ticks', swarm: [0, 3] },
+    latency: { ...diskParams.latency, default: 0 },
   },
   defaultVariant: 'buggy',
   variants: {

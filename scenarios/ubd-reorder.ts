@@ -14,6 +14,7 @@
  * writes in all, some schedules never let the two processes meet in the
  * driver, and a fix would pass without being stressed).
  */
+import { diskParams } from '../machines/disk.js';
 import { defineScenario, EIO, type SystemSpec } from '../src/index.js';
 import { ubdAllocSystem, ubdScripts, type UbdAllocSystem } from './ubd-alloc-system.js';
 
@@ -44,7 +45,7 @@ export const ubdReorder = defineScenario({
     chunks: { type: 'int', default: 2, min: 1, max: 4, doc: 'pieces the COW bitmap splits each request into (one sector, one aio and one host iocb each)', swarm: [1, 4] },
     pressure: { type: 'enum', default: 'random', values: ['none', 'random', 'always'], doc: 'memory pressure: none, random (allocFailP percent of attempts fail), always' },
     allocFailP: { type: 'int', default: 30, min: 0, max: 100, doc: 'with pressure=random: percent of GFP_ATOMIC attempts that fail (30 = probability 0.3)', swarm: [10, 50] },
-    latency: { type: 'int', default: 1, min: 0, max: 1000, doc: 'host disk service time in ticks', swarm: [0, 3] },
+    latency: diskParams.latency,
     barrier: { type: 'bool', default: true, doc: 'the workload marks every write that overlaps an earlier one as a barrier, as a file system orders what must be ordered' },
   },
   defaultVariant: 'buggy',

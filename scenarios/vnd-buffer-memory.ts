@@ -20,6 +20,7 @@
  * With memory = hiwater the sleep is buf_malloc's (the hard limit) instead
  * of getnewbuf's; the cycles are the same. sc_maxactive does not matter.
  */
+import { diskParams } from '../machines/disk.js';
 import { defineScenario, type SystemSpec, type Wiring } from '../src/index.js';
 import { fsWorkload } from '../machines/fs-workload.js';
 import { syncer } from '../machines/syncer.js';
@@ -40,7 +41,7 @@ export const vndBufferMemory = defineScenario({
     memory: { type: 'int', default: 3, min: 1, max: 65536, doc: 'buffer memory in blocks (hard limit); = hiwater makes the sleep buf_malloc\'s', swarm: [1, 12] },
     shape: { type: 'enum', default: 'plain', values: ['plain', 'holding'], doc: 'plain: only the vnd thread needs I; holding: process P holds I while it sleeps for a buffer' },
     maxActive: { type: 'int', default: 8, min: 1, max: 64, doc: 'sc_maxactive: concurrent transfers of the vnd thread (8 for a local file system, 2 over NFS)', swarm: [1, 8] },
-    latency: { type: 'int', default: 1, min: 0, max: 1000, doc: 'disk service time in ticks', swarm: [0, 3] },
+    latency: diskParams.latency,
     split: { type: 'int', default: 50, min: 1, max: 99, doc: "fix-per-vnd-cache: percent of hiwater and memory that vnd0's own cache gets" },
     sparse: { type: 'bool', default: false, doc: 'the backing file F0 has holes (fix-preload-bmap refuses it)' },
   },

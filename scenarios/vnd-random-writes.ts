@@ -17,6 +17,7 @@
  * which is what makes it possible; at one write per tick the syncer and the
  * vnd thread keep up and it never deadlocks.
  */
+import { diskParams } from '../machines/disk.js';
 import { Prng, defineScenario, type SystemSpec } from '../src/index.js';
 import { fsWorkload, type FsOp } from '../machines/fs-workload.js';
 import { syncer } from '../machines/syncer.js';
@@ -40,7 +41,7 @@ export const vndRandomWrites = defineScenario({
     burst: { type: 'int', default: 1, min: 1, max: 100000, doc: 'writes issued back to back before each think time' },
     gap: { type: 'int', default: 1, min: 0, max: 1000, doc: 'ticks the writer thinks after each burst' },
     period: { type: 'int', default: 24, min: 1, max: 100000, doc: 'syncer period in ticks' },
-    latency: { type: 'int', default: 3, min: 0, max: 1000, doc: 'disk service time in ticks' },
+    latency: { ...diskParams.latency, default: 3, swarm: undefined },
     maxActive: { type: 'int', default: 8, min: 1, max: 64, doc: 'sc_maxactive of the vnd thread' },
     workload: { type: 'int', default: 1, min: 1, max: 1000000, doc: 'seed of the random block sequence (fixed: schedules vary with --seed)' },
     split: { type: 'int', default: 50, min: 1, max: 99, doc: "fix-per-vnd-cache: percent of hiwater and memory that vnd0's own cache gets" },

@@ -22,6 +22,7 @@
  * stack: the deepest stack is a constant (9 frames: the thread, bmap, bread,
  * getblk, allocbuf, buf_trim, getnewbuf, bawrite, vndstrategy) whatever n is.
  */
+import { diskParams } from '../machines/disk.js';
 import { defineScenario, type SystemSpec } from '../src/index.js';
 import { fsWorkload } from '../machines/fs-workload.js';
 import { BASE_FRAMES, FRAMES_PER_ROUND_TRIP, NDADDR, buildVndStack, stackLimitFor } from './vnd-stack.js';
@@ -41,7 +42,7 @@ export const vndRecursion = defineScenario({
     n: { type: 'int', default: 9, min: 0, max: 64, doc: 'delayed writes of the upper file system whose indirect blocks are not in core (nested: on vnd1, with as many on vnd0 between them)', swarm: [0, 12] },
     maxDepth: { type: 'int', default: 8, min: 1, max: 64, doc: `stack size in vnd round trips: every thread gets ${FRAMES_PER_ROUND_TRIP} x maxDepth + ${BASE_FRAMES} frames`, swarm: [2, 16] },
     nested: { type: 'bool', default: false, doc: "vnd1 on a file on a file system on vnd0: each of vnd1's dirty buffers costs two round trips" },
-    latency: { type: 'int', default: 1, min: 0, max: 1000, doc: 'disk service time in ticks', swarm: [0, 3] },
+    latency: diskParams.latency,
   },
   defaultVariant: 'buggy',
   variants: {

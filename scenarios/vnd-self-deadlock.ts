@@ -12,6 +12,7 @@
  * before I is allocated, and I the indirect block that maps D1. Memory is
  * not exhausted (memory > hiwater + 1).
  */
+import { diskParams } from '../machines/disk.js';
 import { defineScenario, type SystemSpec } from '../src/index.js';
 import { fsWorkload } from '../machines/fs-workload.js';
 import { NDADDR, buildVndStack, refuseSparseWithPreload } from './vnd-stack.js';
@@ -30,7 +31,7 @@ export const vndSelfDeadlock = defineScenario({
   params: {
     hiwater: { type: 'int', default: 3, min: 1, max: 4096, doc: 'bufmem_hiwater in blocks; the cache holds exactly this much at boot (D1 at the LRU head, clean lower-FS blocks behind it)', swarm: [1, 8] },
     memory: { type: 'int', default: 8, min: 2, max: 65536, doc: 'buffer memory in blocks (the hard limit; by default well above hiwater: memory is not what runs out here)', swarm: [2, 16] },
-    latency: { type: 'int', default: 1, min: 0, max: 1000, doc: 'disk service time in ticks', swarm: [0, 3] },
+    latency: diskParams.latency,
     split: { type: 'int', default: 34, min: 1, max: 99, doc: "fix-per-vnd-cache: percent of hiwater and memory that vnd0's own cache gets; the lower file system's cache keeps the rest" },
     sparse: { type: 'bool', default: false, doc: "the backing file F0 has holes (fix-preload-bmap refuses it: VNDIOCSET cannot preload a hole's address)" },
   },

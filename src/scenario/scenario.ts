@@ -3,19 +3,9 @@ import type { SystemSpec } from '../kernel/system.js';
 import { ModelError } from '../kernel/model-error.js';
 import { WiringError } from './ports.js';
 
-/** A parameter a user may set with `--set name=value`. */
-export type ParamSpec =
-  | {
-      readonly type: 'int';
-      readonly default: number;
-      readonly min: number;
-      readonly max: number;
-      readonly doc: string;
-      /** Range swarm mode draws this parameter from, per schedule (inclusive). Absent: the default is kept. */
-      readonly swarm?: readonly [number, number];
-    }
-  | { readonly type: 'bool'; readonly default: boolean; readonly doc: string }
-  | { readonly type: 'enum'; readonly default: string; readonly values: readonly string[]; readonly doc: string };
+/** A parameter a user may set with `--set name=value` (declared in src/model: machines declare theirs too). */
+import type { ParamSpec } from '../model/params.js';
+export type { ParamSpec };
 
 export type ParamValue = number | boolean | string;
 export type Params = Readonly<Record<string, ParamValue>>;
