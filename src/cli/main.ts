@@ -4,8 +4,7 @@
  * one line for bad input, 4 for a diverged replay, 3 with the stack for a bug.
  */
 import { InputError } from '../input-error.js';
-import { ModelError } from '../kernel/model-error.js';
-import { ReplayDivergence } from '../kernel/strategy.js';
+import { failure } from './failure.js';
 import { parseOptions, wantsHelp } from './args.js';
 import type { Command } from './command.js';
 import { EXIT } from './exit-codes.js';
@@ -48,24 +47,6 @@ export function main(argv: readonly string[], io: Io): number | Promise<number> 
   } catch (e) {
     return failure(e, io);
   }
-}
-
-/** What went wrong, as one line on stderr (a stack for a bug) and an exit code. */
-function failure(e: unknown, io: Io): number {
-  if (e instanceof InputError) {
-    io.err(`biostack: ${e.message}\n`);
-    return EXIT.badInput;
-  }
-  if (e instanceof ModelError) {
-    io.err(`biostack: model error (the scenario or a machine is broken): ${e.message}\n`);
-    return EXIT.badInput;
-  }
-  if (e instanceof ReplayDivergence) {
-    io.err(`biostack: ${e.message} (the model, parameters or options differ from the recording)\n`);
-    return EXIT.replayDiverged;
-  }
-  io.err(`biostack: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  return EXIT.internal;
 }
 
 function dispatch(argv: readonly string[], io: Io): number | Promise<number> {

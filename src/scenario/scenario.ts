@@ -88,15 +88,15 @@ export interface ScenarioDef<P extends ParamSpecs, V extends Readonly<Record<str
 }
 
 /**
- * Type-check a scenario, check its own consistency once, at load, and give
- * the runtime `Scenario`. Its `build` turns a wiring mistake (wiring.ts)
- * into a ModelError naming the scenario and variant.
+ * Type-check a scenario, check its own consistency and its wiring once, at
+ * load, and give the runtime `Scenario`. Its `build` turns a wiring mistake
+ * (wiring.ts) into a ModelError naming the scenario and variant.
  */
 export function defineScenario<const P extends ParamSpecs, const V extends Readonly<Record<string, VariantDef<P>>>>(def: ScenarioDef<P, V>): Scenario {
   // The casts that remain: callers pass a variant of this scenario and its parameters resolved by
   // resolveParams (checked at run time), and a variant's typed defaults are plain parameter values.
   const build = def.build as (variant: string, params: Params) => SystemSpec;
-  return checkScenario({
+  const scenario = checkScenario({
     ...def,
     variants: def.variants as Scenario['variants'],
     build(variant, params) {
@@ -108,6 +108,12 @@ export function defineScenario<const P extends ParamSpecs, const V extends Reado
       }
     },
   });
+  // Wiring is checked when the scenario loads, for every variant at its defaults (a port handed to one
+  // context too many is refused before anything runs), and again at each build, for other parameters.
+  for (const [name, v] of Object.entries(scenario.variants)) {
+    scenario.build(name, Object.fromEntries(v.uses.map((p) => [p, v.defaults?.[p] ?? scenario.params[p].default])));
+  }
+  return scenario;
 }
 
 /**

@@ -1,15 +1,16 @@
 /**
- * A scenario whose wiring is refused at build time is bad input for the CLI:
- * exit 2, one line naming the scenario, the port and the contexts. The
- * catalogue is replaced here by one broken scenario (this file only).
+ * A scenario whose wiring is refused is refused when it loads (defineScenario
+ * builds every variant at its defaults), and the command line reports that
+ * as bad input: exit 2, one line naming the scenario, the port and both
+ * contexts, never a crash on import.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { defineScenario, ModelError, wiring } from '../../src/index.js';
+import { failure } from '../../src/cli/failure.js';
+import { ubdIrq } from '../../machines/ubd-irq.js';
 
-vi.mock('../../src/catalogue.js', async () => {
-  const { defineScenario, wiring } = await import('../../src/index.js');
-  const { InputError } = await import('../../src/input-error.js');
-  const { ubdIrq } = await import('../../machines/ubd-irq.js');
-  const broken = defineScenario({
+const broken = () =>
+  defineScenario({
     name: 'ubd-pipe-fill',
     title: 'two contexts read a pipe declared with one reader',
     seed: '-',
@@ -26,23 +27,24 @@ vi.mock('../../src/catalogue.js', async () => {
       return sys.build();
     },
   });
-  const CATALOGUE = [broken];
-  const findScenario = (name: string) => {
-    if (name !== broken.name) throw new InputError(`unknown scenario '${name}'`);
-    return broken;
-  };
-  return { CATALOGUE, findScenario, selectScenarios: () => CATALOGUE };
-});
 
-const { main } = await import('../../src/cli/main.js');
+const MESSAGE = "scenario ubd-pipe-fill, variant buggy: pipe 'aio->ubd' is declared with 1 reader but is read by 'ubd-irq' and 'other'";
 
-describe('a refused wiring on the command line', () => {
-  it('run: exit 2, the model error names scenario, variant, port and both contexts', () => {
+describe('a refused wiring', () => {
+  it('is refused at load time, naming the scenario, the variant, the port and both contexts', () => {
+    expect(broken).toThrow(ModelError);
+    expect(broken).toThrow(MESSAGE);
+  });
+
+  it('the executable reports it as bad input: exit 2, one line', () => {
     let stderr = '';
-    const status = main(['run', 'ubd-pipe-fill'], { out: () => undefined, err: (t) => void (stderr += t), errIsTTY: false });
-    expect(status).toBe(2);
-    expect(stderr).toBe(
-      "biostack: model error (the scenario or a machine is broken): scenario ubd-pipe-fill, variant buggy: pipe 'aio->ubd' is declared with 1 reader but is read by 'ubd-irq' and 'other'\n",
-    );
+    let error: unknown;
+    try {
+      broken();
+    } catch (e) {
+      error = e;
+    }
+    expect(failure(error, { out: () => undefined, err: (t) => void (stderr += t), errIsTTY: false })).toBe(2);
+    expect(stderr).toBe(`biostack: model error (the scenario or a machine is broken): ${MESSAGE}\n`);
   });
 });
