@@ -67,6 +67,8 @@ export function cloneWorld(w: World): World {
   refill(c.schedule, w.schedule);
   if (w.deliveryLog !== undefined) refill(c.deliveryLog!, w.deliveryLog);
   // Empty between steps; before boot it holds what the constructor looked up (lines, mailboxes).
+  // The fresh world's constructor looked them up too: start from the original's set, not from both.
+  c.touched.clear();
   for (const r of w.touched) c.touched.add(c.resources.get(r.name)!);
   c.seq = w.seq;
   c.frameSerial = w.frameSerial;

@@ -4,6 +4,11 @@ import { resolveParams } from '../../src/scenario/params.js';
 import { Simulation, type RunOptions, type RunResult } from '../../src/kernel/simulation.js';
 import type { SystemSpec } from '../../src/kernel/system.js';
 import { Prng } from '../../src/kernel/prng.js';
+import { World } from '../../src/kernel/world.js';
+import { cloneWorld } from '../../src/kernel/snapshot.js';
+import { buildTable } from '../../src/kernel/registry.js';
+import { BUILTIN_FAMILIES, BUILTIN_KINDS } from '../../src/kernel/kinds/index.js';
+import { boot, prepare } from '../../src/kernel/loop.js';
 
 // Every catalogue variant, at its defaults. Runs are capped: a clone is compared step by step.
 const VARIANTS = CATALOGUE.flatMap((s) => Object.keys(s.variants).map((v) => ({ name: `${s.name} ${v}`, system: s.build(v, resolveParams(s, v, {})) })));
@@ -99,5 +104,18 @@ describe('Simulation.clone() copies the run as data', () => {
     const copy = done.clone();
     expect(copy.pending()).toEqual([]);
     expect(outcome(copy.run())).toEqual(outcome(done.run()));
+  });
+
+  it('the copy checks after its next step only what the original would: the resources its constructor looked up are not left marked as used', () => {
+    const withLines = VARIANTS.filter((v) => v.system.contexts.some((c) => c.irq?.line !== undefined || c.mailbox !== undefined));
+    expect(withLines.length).toBeGreaterThan(0);
+    for (const { system } of withLines) {
+      const w = new World(system, buildTable(BUILTIN_KINDS, BUILTIN_FAMILIES), {});
+      expect(cloneWorld(w).touched.size).toBe(w.touched.size);
+      boot(w);
+      prepare(w);
+      expect(w.touched.size).toBe(0);
+      expect(cloneWorld(w).touched.size).toBe(0);
+    }
   });
 });
