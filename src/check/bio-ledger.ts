@@ -41,6 +41,31 @@ export class BioLedger {
     return undefined;
   }
 
+  /**
+   * Every record and counter as plain data, records in submission order.
+   * Save/restore rather than a copy: records are small plain objects that
+   * `complete` mutates, so they are copied either way, and data is what a
+   * checkpoint can store.
+   */
+  save(): LedgerState {
+    const bios: BioRecord[] = [];
+    for (const b of this.bios.values()) bios.push({ ...b });
+    return { bios, completed: this.completed, lastCompletionStep: this.lastCompletionStep };
+  }
+
+  /** Become the ledger that saved `state` (copied, never adopted: a state may be restored many times). */
+  restore(state: LedgerState): void {
+    this.bios.clear();
+    let open = 0;
+    for (const b of state.bios) {
+      this.bios.set(b.id, { ...b });
+      if (b.completedAt < 0) open++;
+    }
+    this.open = open;
+    this.completed = state.completed;
+    this.lastCompletionStep = state.lastCompletionStep;
+  }
+
   get submitted(): number {
     return this.bios.size;
   }
@@ -67,4 +92,11 @@ export class BioLedger {
     for (const b of this.bios.values()) if (b.completedAt < 0) out.push(b.id);
     return out;
   }
+}
+
+/** A ledger's state (`BioLedger.save`): its records in submission order, and the counters. */
+export interface LedgerState {
+  readonly bios: readonly Readonly<BioRecord>[];
+  readonly completed: number;
+  readonly lastCompletionStep: number;
 }

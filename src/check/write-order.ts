@@ -39,15 +39,15 @@ export interface OrderViolation {
 }
 
 export class SectorShadow {
-  private readonly writes = new Map<string, QueuedWrite>();
-  private readonly order: QueuedWrite[] = [];
+  private writes = new Map<string, QueuedWrite>();
+  private order: QueuedWrite[] = [];
   /** Queue positions of barrier writes, ascending. */
-  private readonly barriers: number[] = [];
-  private readonly queuedVersions = new Map<number, number>();
+  private barriers: number[] = [];
+  private queuedVersions = new Map<number, number>();
   /** Sector -> the write whose data it holds now. */
-  private readonly media = new Map<number, QueuedWrite>();
+  private media = new Map<number, QueuedWrite>();
   /** Sector -> bios in the order they reached it. */
-  private readonly history = new Map<number, string[]>();
+  private history = new Map<number, string[]>();
   /** Highest queue position of a write that reached the media. */
   private maxApplied = -1;
 
@@ -91,6 +91,24 @@ export class SectorShadow {
       if (barrier !== undefined) return this.barrierViolation(w, later, barrier);
     }
     return undefined;
+  }
+
+  /**
+   * Become a copy of `src` (the fresh shadow of a cloned run). A copy, not
+   * save/restore: queued writes are immutable and shared by the queue, the
+   * index and the media map, so the copy rebuilds the containers around the
+   * same records (no re-linking by index); only each sector's host-order
+   * list grows in place, and is copied.
+   */
+  copyFrom(src: SectorShadow): void {
+    this.writes = new Map(src.writes);
+    this.order = src.order.slice();
+    this.barriers = src.barriers.slice();
+    this.queuedVersions = new Map(src.queuedVersions);
+    this.media = new Map(src.media);
+    this.history = new Map();
+    for (const [sector, bios] of src.history) this.history.set(sector, bios.slice());
+    this.maxApplied = src.maxApplied;
   }
 
   /** Bios in the order they reached `sector` (host order there). */

@@ -46,7 +46,33 @@ export class Cpu {
     this.ipl = top.savedIpl;
   }
 
+  /**
+   * The mutable state as plain data (save/restore rather than a copy: it is
+   * four small fields, and plain data is what a checkpoint can store). The
+   * handler entries are copied: `active` is a stack this CPU pushes and pops.
+   */
+  save(): CpuState {
+    return { ipl: this.ipl, iplOwner: this.iplOwner, stalledBy: this.stalledBy, active: this.active.map((a) => ({ ctx: a.ctx, savedIpl: a.savedIpl })) };
+  }
+
+  /** Become the CPU that saved `state` (copied, never adopted: a state may be restored many times). */
+  restore(state: CpuState): void {
+    this.ipl = state.ipl;
+    this.iplOwner = state.iplOwner;
+    this.stalledBy = state.stalledBy;
+    this.active.length = 0;
+    for (const a of state.active) this.active.push({ ctx: a.ctx, savedIpl: a.savedIpl });
+  }
+
   fingerprint(): string {
     return `${this.ipl}/${this.iplOwner}/${this.stalledBy}/${this.active.map((a) => a.ctx).join('.')}`;
   }
+}
+
+/** A CPU's mutable state (`Cpu.save`): its level, who holds or stalls it, and the handler stack. */
+export interface CpuState {
+  readonly ipl: number;
+  readonly iplOwner: number;
+  readonly stalledBy: number;
+  readonly active: readonly { readonly ctx: number; readonly savedIpl: number }[];
 }

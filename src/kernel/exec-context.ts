@@ -95,6 +95,43 @@ export class ExecContext {
     return l;
   }
 
+  /**
+   * Become a copy of `src`, the same context in the world being cloned. This
+   * context was built from the same spec in the fresh world, so its CPU,
+   * interrupt line and mailbox already point into that world; `resources`
+   * are the fresh world's, for the resource a blocked operation parked on.
+   *
+   * A copy, not save/restore: frames hold their machine host and XState
+   * snapshot, immutable values the copy shares (a snapshot is replaced by a
+   * transition, never changed), and effects and events are immutable data,
+   * shared too. What is mutable is copied: the frames themselves (their
+   * snapshot is replaced), the arrays (shifted and pushed), the flags.
+   */
+  copyFrom(src: ExecContext, resources: ReadonlyMap<string, Resource>): void {
+    this.frames.length = 0;
+    for (const f of src.frames) this.frames.push({ serial: f.serial, host: f.host, snapshot: f.snapshot, callerRest: f.callerRest.slice() });
+    this.replies.length = 0;
+    for (const r of src.replies) this.replies.push(r);
+    this.mailboxSeqs.length = 0;
+    for (const seq of src.mailboxSeqs) this.mailboxSeqs.push(seq);
+    this.effects = src.effects.slice();
+    const b = src.blocked;
+    if (b === null) this.blocked = null;
+    else {
+      const resource = resources.get(b.resource.name);
+      if (resource === undefined) throw new Error(`context ${this.name}: the copy has no resource '${b.resource.name}' to stay blocked on`);
+      this.blocked = { ...b, resource };
+    }
+    this.resumeSeq = src.resumeSeq;
+    this.irqPendingSeq = src.irqPendingSeq;
+    this.irqRaised = src.irqRaised;
+    this.irqActive = src.irqActive;
+    this.exited = src.exited;
+    this.maxDepth = src.maxDepth;
+    this.timerLabels.clear();
+    for (const [id, label] of src.timerLabels) this.timerLabels.set(id, label);
+  }
+
   get top(): Frame {
     return this.frames[this.frames.length - 1];
   }

@@ -1,5 +1,5 @@
 import type { FaultSpec } from './system.js';
-import { Prng } from './prng.js';
+import { Prng, type PrngState } from './prng.js';
 
 /**
  * Deterministic error injection. Each fault point has its own seeded stream
@@ -20,6 +20,33 @@ export class FaultInjector {
     specs.forEach((s, i) => this.streams.set(s, root.fork(`fault:${i}:${s.at}:${s.ring ?? ''}`)));
   }
 
+  /**
+   * The mutable state as plain data, per fault point in spec order (the
+   * `calls` and `streams` maps are keyed by the shared FaultSpec objects, so
+   * an index names a point in any instance built from the same specs): how
+   * often it was reached and its stream's position. Save/restore rather than
+   * a copy, since the streams are Prngs, whose position is data already.
+   */
+  save(): FaultState {
+    return {
+      calls: this.specs.map((s) => this.calls.get(s) ?? 0),
+      streams: this.specs.map((s) => this.streams.get(s)!.save()),
+      injected: { ...this.injected },
+    };
+  }
+
+  /** Continue exactly where the injector that saved `state` (built from the same specs) was. */
+  restore(state: FaultState): void {
+    if (state.calls.length !== this.specs.length) throw new Error(`faults: a state of ${state.calls.length} fault points cannot be restored into ${this.specs.length}`);
+    this.specs.forEach((s, i) => {
+      if (state.calls[i] > 0) this.calls.set(s, state.calls[i]);
+      else this.calls.delete(s);
+      this.streams.get(s)!.restore(state.streams[i]);
+    });
+    for (const k of Object.keys(this.injected)) delete this.injected[k];
+    Object.assign(this.injected, state.injected);
+  }
+
   /** The errno to inject for this call at `at` on `ring`, or 0. */
   check(at: FaultSpec['at'], ring: string): number {
     for (const spec of this.specs) {
@@ -34,4 +61,11 @@ export class FaultInjector {
     }
     return 0;
   }
+}
+
+/** A FaultInjector's mutable state (`save`), indexed like the fault specs. */
+export interface FaultState {
+  readonly calls: readonly number[];
+  readonly streams: readonly PrngState[];
+  readonly injected: Readonly<Record<string, number>>;
 }

@@ -2,7 +2,7 @@
  * Snapshots of a run: the canonical fingerprint that exhaustive search
  * hashes, and an independent copy of the world for explorers that branch.
  */
-import type { World } from './world.js';
+import { World } from './world.js';
 
 /**
  * Canonical text of the whole simulated state (machines' state values and
@@ -30,62 +30,61 @@ export function fingerprint(w: World): string {
 
 /**
  * An independent copy of the world: stepping one never changes the other,
- * and the copy continues exactly as the original would. Everything a run
- * mutates is copied; what it only reads is shared: the system and its
- * machines and specs, the dispatch table, the machine hosts, and XState
- * snapshots, which are immutable values.
+ * and the copy continues exactly as the original would.
  *
- * The copy is structural (copyGraph below), not yet each resource's own
- * save/restore: it keeps shared references shared and prototypes intact.
+ * The copy is data, part by part, never a reflective walk of the object
+ * graph: a fresh World is built from the same system, table and options (so
+ * every resource is an instance of its kind made from its own spec, with the
+ * same seeded streams, and every context already points at the fresh CPUs,
+ * lines and mailboxes), then each part takes the original's state:
+ *
+ *   save/restore (plain data a checkpoint could keep): resources, CPUs,
+ *     the fault injector (its streams are Prngs), the bio ledger;
+ *   copy (sharing immutable parts, for speed): contexts (machine hosts and
+ *     XState snapshots, effects, events), the timer queue (events), the
+ *     trace (recorded steps), the sector shadow (queued writes), and the
+ *     pending candidates (re-pointed to the copied timers).
+ *
+ * What a run only reads is shared: the system and its machines and specs,
+ * the dispatch table, and the verdict objects, which are never changed.
  */
 export function cloneWorld(w: World): World {
-  const shared = new Map<object, unknown>();
-  const share = (o: object): void => void shared.set(o, o);
-  share(w.system);
-  share(w.table);
-  for (const s of w.system.resources) share(s);
-  for (const spec of w.system.contexts) share(spec.machine);
-  for (const m of Object.values(w.system.callable ?? {})) share(m);
-  for (const c of w.contexts) {
-    for (const f of c.frames) {
-      share(f.snapshot);
-      share(f.host);
-    }
-  }
-  return copyGraph(w, shared) as World;
+  const c = new World(w.system, w.table, w.options);
+  c.clock.now = w.clock.now;
+  c.clock.step = w.clock.step;
+  for (const [name, r] of w.resources) c.resources.get(name)!.restore(r.save());
+  for (const [name, cpu] of w.cpus) c.cpus.get(name)!.restore(cpu.save());
+  w.contexts.forEach((ctx, i) => c.contexts[i].copyFrom(ctx, c.resources));
+  const timer = c.timers.copyFrom(w.timers);
+  for (const cand of w.cands) c.cands.push(cand.timer === undefined ? cand : { ...cand, timer: timer(cand.timer) });
+  c.ledger.restore(w.ledger.save());
+  c.shadow.copyFrom(w.shadow);
+  c.faults.restore(w.faults.save());
+  // The effects of the step last recorded stay one list with that step's trace entry (trace.ts).
+  c.stepEffects = w.stepEffects.slice();
+  c.trace.copyFrom(w.trace, { was: w.stepEffects, now: c.stepEffects });
+  Object.assign(c.metrics, w.metrics);
+  refill(c.schedule, w.schedule);
+  if (w.deliveryLog !== undefined) refill(c.deliveryLog!, w.deliveryLog);
+  // Empty between steps; before boot it holds what the constructor looked up (lines, mailboxes).
+  // The fresh world's constructor looked them up too: start from the original's set, not from both.
+  c.touched.clear();
+  for (const r of w.touched) c.touched.add(c.resources.get(r.name)!);
+  c.seq = w.seq;
+  c.frameSerial = w.frameSerial;
+  c.deliveries = w.deliveries;
+  c.choicePoints = w.choicePoints;
+  c.sinceCheck = w.sinceCheck;
+  c.booted = w.booted;
+  c.stopped = w.stopped;
+  c.violation = w.violation;
+  c.overflow = w.overflow;
+  c.deadlock = w.deadlock;
+  return c;
 }
 
-/**
- * Deep copy of an object graph that keeps its shape: shared references stay
- * shared (`memo` maps each original to its copy, and starts with the objects
- * to share as themselves), class instances keep their prototype, arrays, maps
- * and sets are rebuilt. Frozen objects are immutable and shared as they are.
- */
-function copyGraph(v: unknown, memo: Map<object, unknown>): unknown {
-  if (typeof v !== 'object' || v === null) return v;
-  const known = memo.get(v);
-  if (known !== undefined) return known;
-  if (Object.isFrozen(v)) return v;
-  if (Array.isArray(v)) {
-    const a: unknown[] = new Array(v.length);
-    memo.set(v, a);
-    for (let i = 0; i < v.length; i++) a[i] = copyGraph(v[i], memo);
-    return a;
-  }
-  if (v instanceof Map) {
-    const m = new Map();
-    memo.set(v, m);
-    for (const [k, x] of v) m.set(copyGraph(k, memo), copyGraph(x, memo));
-    return m;
-  }
-  if (v instanceof Set) {
-    const m = new Set();
-    memo.set(v, m);
-    for (const x of v) m.add(copyGraph(x, memo));
-    return m;
-  }
-  const o = Object.create(Object.getPrototypeOf(v)) as Record<string, unknown>;
-  memo.set(v, o);
-  for (const k of Object.keys(v)) o[k] = copyGraph((v as Record<string, unknown>)[k], memo);
-  return o;
+/** Make the (fresh, readonly) list `dst` hold what `src` holds; elements are immutable and shared. */
+function refill<T>(dst: T[], src: readonly T[]): void {
+  dst.length = 0;
+  for (let i = 0; i < src.length; i++) dst.push(src[i]);
 }

@@ -90,6 +90,32 @@ export class TimerQueue {
     return false;
   }
 
+  /**
+   * Become a copy of `src` (a fresh queue of a cloned world). A copy, not
+   * save/restore: Timer objects are mutable (cancelled, pendingSeq, label),
+   * so each is copied, but their events are immutable and shared, and the
+   * heap keeps its layout, so nothing is re-sorted. Returns the copy of each
+   * live timer, for whatever held on to the originals (the world's pending
+   * candidates).
+   */
+  copyFrom(src: TimerQueue): (t: Timer) => Timer {
+    const copies = new Map<Timer, Timer>();
+    const copy = (t: Timer): Timer => {
+      const c: Timer = { ...t };
+      copies.set(t, c);
+      return c;
+    };
+    this.heap = src.heap.map(copy);
+    this.due.length = 0;
+    for (const t of src.due) this.due.push(copy(t));
+    this.seq = src.seq;
+    return (t) => {
+      const c = copies.get(t);
+      if (c === undefined) throw new Error(`timers: timer ${t.id} of context ${t.ctx} is not in the queue copied`);
+      return c;
+    };
+  }
+
   /** Canonical text for state hashing: timers relative to `now`. */
   fingerprint(now: number): string {
     const live = [...this.due, ...this.heap].filter((t) => !t.cancelled);

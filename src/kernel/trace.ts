@@ -39,9 +39,9 @@ export interface TraceEffect {
  */
 export class TraceRecorder {
   private h = 0x811c9dc5;
-  private readonly ring: (TraceStep | undefined)[];
+  private ring: (TraceStep | undefined)[];
   private next = 0;
-  readonly full: TraceStep[] | undefined;
+  full: TraceStep[] | undefined;
 
   constructor(keepLast: number, keepAll: boolean) {
     this.ring = new Array(Math.max(1, keepLast));
@@ -63,6 +63,26 @@ export class TraceRecorder {
     this.ring[this.next % this.ring.length] = s;
     this.next++;
     this.full?.push(s);
+  }
+
+  /**
+   * Become a copy of `src` (a fresh recorder of a cloned world). A copy, not
+   * save/restore: recorded steps are immutable and shared, so a copy is two
+   * array slices however long the full trace is. One exception: the step
+   * just recorded still holds the world's live effect list (effects noted
+   * after the step, as a timed sleep ends, land in it), so a step whose
+   * effects are `open.was` is re-made over the copy's list `open.now`.
+   */
+  copyFrom(src: TraceRecorder, open?: { readonly was: readonly TraceEffect[]; readonly now: readonly TraceEffect[] }): void {
+    this.h = src.h;
+    this.next = src.next;
+    let remade: TraceStep | undefined;
+    const share = (s: TraceStep | undefined): TraceStep | undefined => {
+      if (s === undefined || open === undefined || s.effects !== open.was) return s;
+      return (remade ??= { ...s, effects: open.now });
+    };
+    this.ring = src.ring.map(share);
+    this.full = src.full?.map((s) => share(s)!);
   }
 
   /** FNV-1a over every step's label, resulting state and effects (as data), as 8 hex digits. */

@@ -67,7 +67,8 @@ export class World {
   constructor(
     readonly system: SystemSpec,
     readonly table: DispatchTable,
-    options: RunOptions,
+    /** As given: a clone builds its fresh world from the same options (snapshot.ts). */
+    readonly options: RunOptions,
   ) {
     const seed = options.seed ?? 1;
     this.opts = { maxSteps: options.maxSteps ?? 1_000_000, noProgressSteps: options.noProgressSteps ?? 100_000, checkEvery: options.checkEvery ?? 512 };
