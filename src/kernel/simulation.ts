@@ -24,7 +24,7 @@ import type { SectorShadow } from '../check/write-order.js';
 import type { SystemSpec } from './system.js';
 import type { Cpu } from './cpu.js';
 import type { ExecContext } from './exec-context.js';
-import { createStrategy, type Candidate, type Strategy } from './strategy.js';
+import { createStrategy, type Candidate, type Strategy, type StrategyOptions } from './strategy.js';
 import { World } from './world.js';
 import { buildTable, type DispatchTable } from './registry.js';
 import { BUILTIN_FAMILIES, BUILTIN_KINDS } from './kinds/index.js';
@@ -53,10 +53,12 @@ function tableFor(system: SystemSpec): DispatchTable {
 export class Simulation {
   private world: World;
   private strategy: Strategy;
+  private strategyOptions: StrategyOptions;
 
   constructor(system: SystemSpec, options: RunOptions = {}) {
     this.world = new World(system, tableFor(system), options);
-    this.strategy = createStrategy({ name: options.strategy ?? 'fifo', seed: options.seed ?? 1, pctDepth: options.pctDepth, pctSteps: options.pctSteps, schedule: options.schedule, lenient: options.lenient });
+    this.strategyOptions = { name: options.strategy ?? 'fifo', seed: options.seed ?? 1, pctDepth: options.pctDepth, pctSteps: options.pctSteps, schedule: options.schedule, lenient: options.lenient };
+    this.strategy = createStrategy(this.strategyOptions);
   }
 
   /** Run to a verdict, choosing with the configured strategy. */
@@ -105,13 +107,16 @@ export class Simulation {
    * An independent copy of the run as it stands, for explorers that branch
    * (exhaustive DFS/BFS): stepping one never changes the other, and the copy
    * continues exactly as the original would (same candidates, trace hash,
-   * verdict). The strategy is shared (it is a closure), so drive a clone
-   * with `pending()`/`step()`, not `run()`.
+   * verdict). The clone has a strategy of its own, in the original's state
+   * (saved and restored as data), so `run()` on it continues as the
+   * original's would.
    */
   clone(): Simulation {
     const copy = Object.create(Simulation.prototype) as Simulation;
     copy.world = cloneWorld(this.world);
-    copy.strategy = this.strategy;
+    copy.strategyOptions = this.strategyOptions;
+    copy.strategy = createStrategy(this.strategyOptions);
+    copy.strategy.restore(this.strategy.save());
     return copy;
   }
 

@@ -1,4 +1,4 @@
-import { Prng } from './prng.js';
+import { Prng, type PrngState } from './prng.js';
 
 /**
  * One deliverable thing at the current instant: the head of a delivery
@@ -14,10 +14,27 @@ export interface Candidate {
   readonly seq: number;
 }
 
-/** Picks which candidate is delivered next. `step` is the index of the step about to run. */
+/**
+ * Picks which candidate is delivered next. `step` is the index of the step
+ * about to run. Its state (a stream position, PCT's priorities, a replay's
+ * place in the schedule) saves and restores as plain data, so a clone of a
+ * run gets a strategy of its own that continues where the original's stands.
+ */
 export interface Strategy {
   readonly name: StrategyName;
   choose(candidates: readonly Candidate[], step: number): number;
+  save(): StrategyState;
+  /** Take the state `save` gave, of a strategy created from the same options. */
+  restore(state: StrategyState): void;
+}
+
+/** A strategy's state as plain data. */
+export interface StrategyState {
+  readonly rng?: PrngState;
+  /** PCT: each context's priority, in the order they were first seen. */
+  readonly prio?: readonly (readonly [number, number])[];
+  /** Replay: the next recorded label to follow. */
+  readonly next?: number;
 }
 
 export const STRATEGIES = ['fifo', 'random', 'pct', 'replay'] as const;
@@ -73,12 +90,17 @@ function fifoIndex(cands: readonly Candidate[]): number {
 }
 
 /** Deliveries in the order they became pending. */
-const fifo: Strategy = { name: 'fifo', choose: (c) => fifoIndex(c) };
+const fifo: Strategy = { name: 'fifo', choose: (c) => fifoIndex(c), save: () => ({}), restore: () => undefined };
 
 /** Uniform among the pending channel heads, from a seeded stream. */
 function randomStrategy(seed: number): Strategy {
   const rng = new Prng(seed);
-  return { name: 'random', choose: (c) => (c.length === 1 ? 0 : rng.int(c.length)) };
+  return {
+    name: 'random',
+    choose: (c) => (c.length === 1 ? 0 : rng.int(c.length)),
+    save: () => ({ rng: rng.save() }),
+    restore: (s) => rng.restore(s.rng!),
+  };
 }
 
 /**
@@ -123,6 +145,13 @@ function pctStrategy(seed: number, depth: number, steps: number): Strategy {
       }
       return best;
     },
+    // The change points are drawn at creation from the seed: the same for a strategy made from the same options.
+    save: () => ({ rng: rng.save(), prio: [...prio] }),
+    restore(s) {
+      rng.restore(s.rng!);
+      prio.clear();
+      for (const [ctx, p] of s.prio ?? []) prio.set(ctx, p);
+    },
   };
 }
 
@@ -143,5 +172,7 @@ function replayStrategy(schedule: readonly string[], lenient: boolean): Strategy
       }
       return fifoIndex(c);
     },
+    save: () => ({ next }),
+    restore: (s) => void (next = s.next ?? 0),
   };
 }

@@ -4,6 +4,7 @@ import { resolveParams } from '../../src/scenario/params.js';
 import { Simulation, type RunOptions, type RunResult } from '../../src/kernel/simulation.js';
 import type { SystemSpec } from '../../src/kernel/system.js';
 import { Prng } from '../../src/kernel/prng.js';
+import type { Strategy } from '../../src/kernel/strategy.js';
 import { World } from '../../src/kernel/world.js';
 import { cloneWorld } from '../../src/kernel/snapshot.js';
 import { buildTable } from '../../src/kernel/registry.js';
@@ -118,4 +119,25 @@ describe('Simulation.clone() copies the run as data', () => {
       expect(cloneWorld(w).touched.size).toBe(0);
     }
   });
+});
+
+describe('a clone has a strategy of its own, in the original state', () => {
+  const sample = VARIANTS.filter((v) => /ubd-pipe-fill buggy|ubd-reorder buggy|vnd-random-writes buggy/.test(v.name));
+  for (const { name, system } of sample) {
+    for (const strategy of ['random', 'pct'] as const) {
+      it(`${name}, ${strategy}: run() on a clone taken after 25 strategy choices ends exactly as the uncloned run`, () => {
+        const options: RunOptions = { ...OPTIONS, strategy, seed: 5 };
+        const whole = new Simulation(system, options).run();
+        const original = new Simulation(system, options);
+        // Take 25 steps the way run() does, with the run's own strategy choosing (reached through the private field).
+        const own = (original as unknown as { strategy: Strategy }).strategy;
+        for (let k = 0; k < 25 && original.pending().length > 0; k++) original.step(own.choose(original.pending(), original.clock.step));
+        const branched = outcome(original.clone().run());
+        expect(branched.traceHash).toBe(whole.traceHash);
+        expect(branched.schedule).toEqual(whole.schedule);
+        // And the original, after its clone ran to the end, still continues as if never cloned.
+        expect(original.run().traceHash).toBe(whole.traceHash);
+      });
+    }
+  }
 });
