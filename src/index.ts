@@ -5,6 +5,7 @@
 /** The machine authors' vocabulary, also importable alone as `biostack/model`. */
 export * from './model/index.js';
 export type { SystemSpec, ContextSpec, CpuSpec, ResourceSpec, FaultSpec } from './kernel/system.js';
+export type { KernelSpec, Personality, PersonalityName, PreemptionMode } from './kernel/personality.js';
 export { Simulation } from './kernel/simulation.js';
 export type { RunOptions, RunResult, StuckBio, Delivery } from './kernel/simulation.js';
 export type { StrategyName } from './kernel/strategy.js';

@@ -10,6 +10,7 @@ import type { ExecContext } from './exec-context.js';
 import type { FaultSpec } from './system.js';
 import type { World } from './world.js';
 import type { WriteSpec } from '../model/effects.js';
+import type { Personality } from './personality.js';
 
 export class KernelEnv implements EffectEnv, KernelServices {
   private ctx!: ExecContext;
@@ -51,6 +52,10 @@ export class KernelEnv implements EffectEnv, KernelServices {
   }
 
   // ------------------------------------------------------------ KernelServices
+
+  personality(): Personality {
+    return this.world.personality;
+  }
 
   mailboxOwner(r: Resource): string | undefined {
     return this.world.mailboxOwner.get(r)?.name;

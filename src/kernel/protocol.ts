@@ -16,6 +16,7 @@ import type { RandomStream } from '../resources/random-stream.js';
 import type { FaultSpec } from './system.js';
 import type { WriteSpec } from '../model/effects.js';
 import type { TraceEffect } from './trace.js';
+import type { Personality } from './personality.js';
 
 /** What a handler notes; the kernel adds the reply the caller got. */
 export type TraceNote = Omit<TraceEffect, 'reply'>;
@@ -108,6 +109,8 @@ export interface EffectEnv {
 
 /** The kernel-wide books, for the families that are not about one resource. */
 export interface KernelServices {
+  /** The kernel personality the system runs on: its HZ (ticks per second) converts `5*HZ` into ticks. */
+  personality(): Personality;
   /** The context a channel feeds as its mailbox, if it is one (nobody else may `get` from it). */
   mailboxOwner(r: Resource): string | undefined;
   callable(name: string): AnyStateMachine | undefined;

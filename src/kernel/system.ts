@@ -1,6 +1,7 @@
 import type { AnyStateMachine } from 'xstate';
 import type { AioRingSpec, AllocatorSpec, BufferCacheSpec, ChannelSpec, CounterSpec, LockSpec, MempoolSpec, PipeSpec, SemaphoreSpec } from './kinds/index.js';
 import type { EffectFamily, ResourceKind } from './protocol.js';
+import type { KernelSpec } from './personality.js';
 
 /**
  * What a scenario hands the kernel: CPUs, execution contexts (each running a
@@ -22,6 +23,8 @@ export interface SystemSpec {
   /** Machines a context may `call` synchronously (pushed as frames), by name. */
   readonly callable?: Readonly<Record<string, AnyStateMachine>>;
   readonly faults?: readonly FaultSpec[];
+  /** Which kernel runs it (personality.ts): HZ, preemption, what may sleep. Default: preemptive Linux. */
+  readonly kernel?: KernelSpec;
 }
 
 /** A CPU. In UML the whole guest is one host process: one CPU, `uml0`. */

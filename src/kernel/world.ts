@@ -21,6 +21,7 @@ import type { ResourceKind, ResourceSpecLike } from './protocol.js';
 import { createResources, type DispatchTable } from './registry.js';
 import type { Cand } from './deliverable.js';
 import { KernelEnv } from './kernel-env.js';
+import { personalityOf, type Personality } from './personality.js';
 
 export class World {
   readonly clock = { now: 0, step: 0 };
@@ -51,6 +52,8 @@ export class World {
   /** Trace entries of the step being executed. */
   stepEffects: TraceEffect[] = [];
   readonly env: KernelEnv;
+  /** The kernel this system runs on (HZ, preemption, sleeping rules). */
+  readonly personality: Personality;
   seq = 0;
   frameSerial = 0;
   deliveries = 0;
@@ -71,6 +74,11 @@ export class World {
     readonly options: RunOptions,
   ) {
     const seed = options.seed ?? 1;
+    try {
+      this.personality = personalityOf(system.kernel);
+    } catch (e) {
+      throw new ModelError((e as Error).message);
+    }
     this.opts = { maxSteps: options.maxSteps ?? 1_000_000, noProgressSteps: options.noProgressSteps ?? 100_000, checkEvery: options.checkEvery ?? 512 };
     this.faults = new FaultInjector(system.faults ?? [], seed);
     this.trace = new TraceRecorder(options.storySteps ?? 12, options.recordTrace ?? false);

@@ -7,6 +7,8 @@
 export { defineScenario } from './scenario.js';
 export type { Scenario, VariantSpec, ParamSpec, ParamValue, Params, Expectation } from './scenario.js';
 export type { SystemSpec, ContextSpec, CpuSpec, ResourceSpec, FaultSpec } from '../kernel/system.js';
+export type { KernelSpec, Personality, PersonalityName, PreemptionMode } from '../kernel/personality.js';
+export { PERSONALITIES, PREEMPTION_MODES, DEFAULT_HZ } from '../kernel/personality.js';
 export type { Outcome } from '../check/outcome.js';
 export type { PluginResourceSpec } from '../kernel/system.js';
 /** Declared ports: resources with ends handed to contexts, role lists derived (docs/scenarios.md). */
