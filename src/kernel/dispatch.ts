@@ -61,7 +61,7 @@ export function perform(w: World, ctx: ExecContext, e: Effect): Next {
 
 function park(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed, { status: 'parked' }>): void {
   const host = p.host === true;
-  ctx.blocked = { resource: p.on, op: p.op, effect: e, host, inHand: p.inHand === true, since: w.clock.step, deadline: p.deadline };
+  ctx.blocked = { resource: p.on, op: p.op, effect: e, host, inHand: p.inHand === true, since: w.clock.step, deadline: p.deadline, period: p.period };
   if (host && ctx.cpu) ctx.cpu.stalledBy = ctx.index;
 }
 

@@ -31,6 +31,8 @@ export interface Blocked {
   readonly since: number;
   /** Virtual time at which a timed sleep gives up, if it is one. */
   readonly deadline?: number;
+  /** Its timeout in ticks (the retry period a report shows on a timed edge). */
+  readonly period?: number;
 }
 
 /**

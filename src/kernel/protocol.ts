@@ -58,6 +58,8 @@ export interface Parked {
   readonly inHand?: boolean;
   /** Virtual time at which the wait gives up (a timed sleep); absent: untimed. */
   readonly deadline?: number;
+  /** The timeout of a timed sleep in ticks (its retry period, shown on the timed edge of a cycle). */
+  readonly period?: number;
   readonly wakeups?: readonly Wakeup[];
 }
 

@@ -19,6 +19,7 @@
  */
 
 import type { BufCacheEffect, BufCacheReply } from './buffer-cache-effects.js';
+import type { Gfp } from './gfp.js';
 
 /** A host AIO control block as the driver submits it. */
 export interface Iocb {
@@ -35,8 +36,8 @@ export interface Iocb {
   readonly data?: unknown;
 }
 
-/** kmalloc's allocation context: GFP_KERNEL may sleep for memory, GFP_ATOMIC never sleeps and may fail. */
-export type Gfp = 'GFP_KERNEL' | 'GFP_ATOMIC';
+/** kmalloc's allocation mask (model/gfp.ts): a flag set, `__GFP_WAIT` lets it sleep. */
+export type { Gfp };
 
 /**
  * What a write bio promises to put on the media: `count` sectors from

@@ -7,6 +7,8 @@
 export type { Effect, EffectType, EffectOf, KernelEvent, Iocb, IoEvent, Gfp, WriteSpec } from './effects.js';
 export type { BufId, BufCacheEffect, BufCacheReply } from './buffer-cache-effects.js';
 export { EIO, EAGAIN } from './errno.js';
+export { GFP_FLAGS, GFP_MASKS, parseGfp, gfpMayWait } from './gfp.js';
+export type { GfpFlag, GfpName, GfpMask } from './gfp.js';
 export { defineParams } from './params.js';
 export type { ParamSpec, IntParam, BoolParam, EnumParam } from './params.js';
 export { IPL_NONE, IPL_SOFTBIO, IPL_BIO, IPL_VM, IPL_HIGH } from './ipl.js';

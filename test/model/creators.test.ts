@@ -161,8 +161,8 @@ describe('effect creators', () => {
   it('are checked by the compiler: a misspelt option, a wrong value or a missing field does not compile', () => {
     // @ts-expect-error `wiat` is not a field of the get effect
     get('q', { wiat: false });
-    // @ts-expect-error a gfp flag is GFP_KERNEL or GFP_ATOMIC
-    kmalloc('km', 'GFP_NOIO');
+    // @ts-expect-error a gfp mask is made of gfp.h's names and __GFP_ flags
+    kmalloc('km', 'GFP_BOGUS');
     // @ts-expect-error ticketWait needs the ticket
     ticketWait('seq');
     expect(get('q', { wait: false }).type).toBe('get');

@@ -2,7 +2,8 @@
 import type { EffectFamily, ResourceKind } from '../protocol.js';
 import { channelKind, pipeKind } from './channel.js';
 import { aioRingKind } from './aio.js';
-import { allocatorKind, mempoolKind } from './memory.js';
+import { allocatorKind } from './kmalloc.js';
+import { mempoolKind } from './mempool.js';
 import { counterKind, lockKind, semaphoreKind } from './sync.js';
 import { bufferCacheKind } from './buffer-cache.js';
 import { cpuFamily } from './cpu.js';
@@ -25,6 +26,7 @@ export const BUILTIN_FAMILIES: readonly EffectFamily[] = [cpuFamily, callFamily,
 
 export type { ChannelSpec, PipeSpec } from './channel.js';
 export type { AioRingSpec } from './aio.js';
-export type { AllocatorSpec, MempoolSpec } from './memory.js';
+export type { AllocatorSpec } from './kmalloc.js';
+export type { MempoolSpec } from './mempool.js';
 export type { LockSpec, SemaphoreSpec, CounterSpec } from './sync.js';
 export type { BufferCacheSpec } from './buffer-cache.js';

@@ -1,8 +1,7 @@
 /**
- * Memory (kmalloc, kfree, mempool_alloc, mempool_free): Linux mm/slab +
- * mm/page_alloc.c under pressure, and mm/mempool.c. kmalloc(GFP_KERNEL) may
- * sleep until memory is freed; GFP_ATOMIC fails instead. mempool_alloc falls
- * back to its reserve, then (if it may wait) sleeps for a mempool_free.
+ * mempool_alloc and mempool_free (Linux mm/mempool.c): the backing allocator
+ * first, then the reserve, then (if the caller may wait) a sleep on the
+ * pool's wait queue.
  */
 import { Mempool } from '../../resources/mempool.js';
 import { PageAllocator } from '../../resources/allocator.js';
@@ -10,17 +9,9 @@ import type { Effect } from '../../model/effects.js';
 import { defineResourceKind, done, handler, type Performed } from '../protocol.js';
 import { ModelError } from '../model-error.js';
 
-type Kmalloc = Extract<Effect, { type: 'kmalloc' }>;
-type Kfree = Extract<Effect, { type: 'kfree' }>;
 type Alloc = Extract<Effect, { type: 'alloc' }>;
 type Free = Extract<Effect, { type: 'free' }>;
 
-export interface AllocatorSpec {
-  readonly kind: 'allocator';
-  readonly name: string;
-  readonly pressure: 'none' | 'always' | { readonly failP: number };
-  readonly limit?: number;
-}
 export interface MempoolSpec {
   readonly kind: 'mempool';
   readonly name: string;
@@ -29,29 +20,6 @@ export interface MempoolSpec {
   /** Contexts that free its elements (the completion path), if not the ones that allocate them. */
   readonly freedBy?: readonly string[];
 }
-
-const kmalloc = handler<Kmalloc>({
-  perform(e, env): Performed {
-    const allocator = env.resource(e.allocator, PageAllocator, 'kmalloc');
-    const r = allocator.alloc(env.caller, { wait: e.gfp === 'GFP_KERNEL' });
-    env.note({ effect: 'kmalloc', resource: e.allocator, subject: `${e.allocator} ${e.gfp}`, status: r.status });
-    if (r.status === 'blocked') return { status: 'parked', on: allocator, op: 'kmalloc' };
-    return done(r.status === 'ok' ? { type: 'kmalloc.ok', allocator: e.allocator, element: r.value as string } : { type: 'kmalloc.fail', allocator: e.allocator });
-  },
-  resume(e, wake) {
-    // The kfree that woke it handed over the memory it freed.
-    return done({ type: 'kmalloc.ok', allocator: e.allocator, element: wake.value as string });
-  },
-  mightSleep: (e) => (e.gfp === 'GFP_KERNEL' ? `kmalloc(GFP_KERNEL) on allocator ${e.allocator}` : undefined),
-});
-
-const kfree = handler<Kfree>({
-  perform(e, env): Performed {
-    const wakeups = env.resource(e.allocator, PageAllocator, 'kfree').free(e.element);
-    env.note({ effect: 'kfree', resource: e.allocator, subject: e.element, status: 'ok' });
-    return done(undefined, wakeups);
-  },
-});
 
 const alloc = handler<Alloc>({
   perform(e, env): Performed {
@@ -74,12 +42,6 @@ const free = handler<Free>({
     env.note({ effect: 'free', resource: e.pool, status: 'ok' });
     return done(undefined, r.wakeups);
   },
-});
-
-export const allocatorKind = defineResourceKind<AllocatorSpec>({
-  kind: 'allocator',
-  create: (s, env) => new PageAllocator({ name: s.name, pressure: s.pressure, limit: s.limit }, env.clock, env.random(`allocator:${s.name}`)),
-  effects: { kmalloc, kfree },
 });
 
 export const mempoolKind = defineResourceKind<MempoolSpec>({
