@@ -11,8 +11,10 @@ import type { Timer } from './timers.js';
 import type { World } from './world.js';
 
 export interface Cand extends Candidate {
-  readonly kind: 'reply' | 'resume' | 'irq' | 'timer' | 'mailbox';
+  readonly kind: 'reply' | 'resume' | 'irq' | 'timer' | 'mailbox' | 'retry' | 'choose';
   readonly timer?: Timer;
+  /** For `choose`: the index of the option this candidate takes. */
+  readonly option?: number;
 }
 
 /** Heads of every delivery channel deliverable now, in context order (deterministic). */
@@ -22,6 +24,13 @@ export function collect(w: World, out: Cand[]): void {
     if (ctx.exited || ctx.blocked) continue;
     if (ctx.isHandler && !ctx.irqActive && ctx.irqPendingSeq < 0 && ctx.irqAsserted) ctx.irqPendingSeq = w.nextSeq();
     if (!canRun(ctx)) continue;
+    const rerun = ctx.rerun;
+    if (rerun !== null) {
+      // Nothing else reaches a context whose operation is unfinished, as with deferred effects.
+      if (rerun.kind === 'retry') out.push({ kind: 'retry', label: ctx.labels.retry, ctx: ctx.index, seq: rerun.seq });
+      else for (let i = 0; i < rerun.labels!.length; i++) out.push({ kind: 'choose', label: rerun.labels![i], ctx: ctx.index, seq: rerun.seq, option: i, weight: rerun.weights?.[i] ?? 1 });
+      continue;
+    }
     if (ctx.effects.length) {
       out.push({ kind: 'resume', label: ctx.labels.resume, ctx: ctx.index, seq: ctx.resumeSeq });
       continue;
@@ -35,7 +44,7 @@ export function collect(w: World, out: Cand[]): void {
   }
   for (const t of w.timers.due) {
     const ctx = w.contexts[t.ctx];
-    if (ctx.blocked || ctx.effects.length || ctx.exited || !canRun(ctx)) continue;
+    if (ctx.blocked || ctx.rerun || ctx.effects.length || ctx.exited || !canRun(ctx)) continue;
     if (ctx.isHandler && !ctx.irqActive) continue;
     out.push({ kind: 'timer', label: t.label ?? (t.label = ctx.timerLabel(t.id)), ctx: t.ctx, seq: t.pendingSeq, timer: t });
   }

@@ -8,7 +8,7 @@ import type { Effect } from '../model/effects.js';
 import type { Wakeup } from '../resources/resource.js';
 import { atomicReasons, sleepInAtomicMessage, type AtomicState } from '../check/sleep-in-atomic.js';
 import type { EffectHandler, Performed, WakeUp } from './protocol.js';
-import type { ExecContext } from './exec-context.js';
+import type { ExecContext, Rerun } from './exec-context.js';
 import type { World } from './world.js';
 import { IPL_HIGH } from '../model/ipl.js';
 import { stateText } from './xstate-adapter.js';
@@ -56,7 +56,22 @@ export function perform(w: World, ctx: ExecContext, e: Effect): Next {
     case 'violation':
       w.violate(p.invariant, p.contexts, p.message);
       return undefined;
+    case 'choose':
+      ctx.rerun = choicePoint(w, ctx, e, p);
+      return undefined;
   }
+}
+
+/** The pending choice of `ctx` at `p`'s point, with one schedule label per option; a model error for a malformed one. */
+function choicePoint(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed, { status: 'choose' }>): Rerun {
+  const where = `effect '${e.type}' of ${ctx.name}: choice point '${p.point}'`;
+  if (p.options.length === 0) throw new ModelError(`${where} offers no option`);
+  const labels = p.options.map((o) => `${ctx.name}.choose:${p.point}=${String(o)}`);
+  if (new Set(labels).size !== labels.length) throw new ModelError(`${where} offers the same option twice (${p.options.join(', ')})`);
+  if (p.weights !== undefined && (p.weights.length !== p.options.length || p.weights.some((x) => !(Number.isFinite(x) && x > 0)))) {
+    throw new ModelError(`${where}: weights must be one finite number > 0 per option (${p.options.length}), got [${p.weights.join(', ')}]`);
+  }
+  return { kind: 'choose', effect: e, point: p.point, options: p.options, labels, weights: p.weights, seq: w.nextSeq() };
 }
 
 function park(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed, { status: 'parked' }>): void {
@@ -68,20 +83,42 @@ function park(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed, { sta
 export function wakeAll(w: World, wakeups: readonly Wakeup[]): void {
   for (const k of wakeups) {
     if (w.stopped !== undefined) return;
-    wake(w, k.ctx, { reason: 'released', value: k.value });
+    wake(w, k.ctx, { reason: 'released', value: k.value }, k.recheck === true);
   }
 }
 
-/** A resource let a parked context go (or its deadline passed): unpark it and re-run its operation. */
-export function wake(w: World, name: string, why: WakeUp): void {
+/**
+ * A resource let a parked context go (or its deadline passed): unpark it. A
+ * hand-off re-runs its operation at once (it was given what it waited for);
+ * a wake-up with re-check and a timeout leave it a `retry` the scheduler runs
+ * later, so others may run (and take the resource) before it re-tests.
+ */
+export function wake(w: World, name: string, why: WakeUp, recheck = false): void {
   const ctx = w.byName.get(name);
   if (!ctx || !ctx.blocked) throw new Error(`kernel: wakeup for '${name}', which is not blocked`);
   const b = ctx.blocked;
   ctx.blocked = null;
   if (b.host && ctx.cpu && ctx.cpu.stalledBy === ctx.index) ctx.cpu.stalledBy = -1;
-  const h = handlerFor(w, ctx, b.effect.type);
-  if (h.resume === undefined) throw new ModelError(`effect '${b.effect.type}' parked ${ctx.name} but its handler has no resume`);
-  const p = h.resume(b.effect, why, w.env.at(ctx));
+  if (recheck || why.reason === 'timed-out') {
+    ctx.rerun = { kind: 'retry', effect: b.effect, why, seq: w.nextSeq() };
+    return;
+  }
+  resumeWith(w, ctx, b.effect, why);
+}
+
+/** Re-run the pending retry or choice of `ctx` (option `option` of a choice), in the step that delivers it. */
+export function rerun(w: World, ctx: ExecContext, option: number | undefined): void {
+  const r = ctx.rerun!;
+  ctx.rerun = null;
+  const why: WakeUp = r.kind === 'retry' ? r.why! : { reason: 'chosen', value: r.options![option!] };
+  resumeWith(w, ctx, r.effect, why);
+}
+
+/** Run a woken operation's `resume` and act on what it returns. */
+function resumeWith(w: World, ctx: ExecContext, effect: Effect, why: WakeUp): void {
+  const h = handlerFor(w, ctx, effect.type);
+  if (h.resume === undefined) throw new ModelError(`effect '${effect.type}' parked ${ctx.name} but its handler has no resume`);
+  const p = h.resume(effect, why, w.env.at(ctx));
   switch (p.status) {
     case 'done':
       if (p.reply) reply(w, ctx, p.reply);
@@ -89,12 +126,15 @@ export function wake(w: World, name: string, why: WakeUp): void {
       break;
     case 'parked':
       if (p.wakeups) wakeAll(w, p.wakeups);
-      park(w, ctx, b.effect, p);
+      park(w, ctx, effect, p);
       return;
     case 'call':
-      throw new ModelError(`effect '${b.effect.type}' answered a wake-up with a call`);
+      throw new ModelError(`effect '${effect.type}' answered a wake-up with a call`);
     case 'violation':
       w.violate(p.invariant, p.contexts, p.message);
+      return;
+    case 'choose':
+      ctx.rerun = choicePoint(w, ctx, effect, p);
       return;
   }
   if (ctx.effects.length) ctx.resumeSeq = w.nextSeq();

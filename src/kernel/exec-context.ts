@@ -5,6 +5,7 @@ import type { Cpu } from './cpu.js';
 import type { ContextSpec } from './system.js';
 import type { Resource } from '../resources/resource.js';
 import type { Channel } from '../resources/channel.js';
+import type { WakeUp } from './protocol.js';
 
 /** One activation of a machine on a context's stack (principle 4 of DESIGN.md). */
 export interface Frame {
@@ -36,6 +37,26 @@ export interface Blocked {
 }
 
 /**
+ * An operation the context re-runs through its handler's `resume` when the
+ * scheduler next runs it: a `retry` (woken without a hand-off, or its timed
+ * sleep expired: it re-tests its condition, and may sleep again), or a
+ * `choose` (a choice point: one candidate per option). Immutable: a clone shares it.
+ */
+export interface Rerun {
+  readonly kind: 'retry' | 'choose';
+  readonly effect: Effect;
+  /** For a retry: why it was let go. */
+  readonly why?: WakeUp;
+  /** For a choice: its point, options, their labels and weights. */
+  readonly point?: string;
+  readonly options?: readonly (string | number)[];
+  readonly labels?: readonly string[];
+  readonly weights?: readonly number[];
+  /** When it became pending (fifo order). */
+  readonly seq: number;
+}
+
+/**
  * An execution context: a thread, an interrupt handler, a host thread or a
  * device. It owns a stack of frames (the top one receives deliveries), the
  * replies waiting for it, the effects it still has to perform, and at most one
@@ -59,6 +80,8 @@ export class ExecContext {
   /** When the deferred effects became runnable again (fifo order of the resume). */
   resumeSeq = -1;
   blocked: Blocked | null = null;
+  /** An operation to re-run when it next runs (a retry or a choice point), or null. */
+  rerun: Rerun | null = null;
   /** Interrupt asserted and not yet taken: when it became pending, or -1. */
   irqPendingSeq = -1;
   /** Set by `raiseIrq`: an edge-triggered request. */
@@ -70,7 +93,7 @@ export class ExecContext {
   /** Deepest stack seen. */
   maxDepth = 0;
   /** Schedule labels of this context's delivery channels (built once: they are on the hot path). */
-  readonly labels: { readonly reply: string; readonly resume: string; readonly irq: string; readonly mailbox: string };
+  readonly labels: { readonly reply: string; readonly resume: string; readonly irq: string; readonly mailbox: string; readonly retry: string };
 
   constructor(
     readonly index: number,
@@ -82,7 +105,7 @@ export class ExecContext {
     this.stackLimit = spec.stackLimit ?? 64;
     this.irqLevel = spec.irq?.level ?? 0;
     const n = spec.name;
-    this.labels = { reply: `${n}.reply`, resume: `${n}.resume`, irq: `${n}.irq`, mailbox: `${n}.mailbox` };
+    this.labels = { reply: `${n}.reply`, resume: `${n}.resume`, irq: `${n}.irq`, mailbox: `${n}.mailbox`, retry: `${n}.retry` };
   }
 
   private readonly timerLabels = new Map<string, string>();
@@ -124,6 +147,7 @@ export class ExecContext {
       if (resource === undefined) throw new Error(`context ${this.name}: the copy has no resource '${b.resource.name}' to stay blocked on`);
       this.blocked = { ...b, resource };
     }
+    this.rerun = src.rerun;
     this.resumeSeq = src.resumeSeq;
     this.irqPendingSeq = src.irqPendingSeq;
     this.irqRaised = src.irqRaised;

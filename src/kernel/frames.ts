@@ -11,7 +11,8 @@ import type { ExecContext, Frame } from './exec-context.js';
 import type { World } from './world.js';
 import { MachineHost, isDone, outputOf, stateText, type MachineStep } from './xstate-adapter.js';
 import { ModelError } from './model-error.js';
-import { perform } from './dispatch.js';
+import { perform, rerun } from './dispatch.js';
+import { syncMailboxes } from './inbox.js';
 
 export function deliver(w: World, label: string, ctx: ExecContext, event: EventObject): void {
   const frame = ctx.top;
@@ -41,6 +42,26 @@ export function resume(w: World, label: string, ctx: ExecContext): void {
   if (w.stopped === undefined) record(w, label, ctx, frame, 'resume', state, state);
 }
 
+/**
+ * Re-run the context's pending retry (it re-tests after a wake-up or a
+ * timeout) or choice (option `option`), then its deferred effects: the
+ * context runs now, so what it emitted after the operation follows at once.
+ */
+export function rerunStep(w: World, label: string, ctx: ExecContext, option: number | undefined): void {
+  const frame = ctx.top;
+  const state = stateText(frame.snapshot);
+  const r = ctx.rerun!;
+  rerun(w, ctx, option);
+  if (w.stopped !== undefined) return;
+  syncMailboxes(w);
+  if (!ctx.blocked && ctx.rerun === null) {
+    ctx.resumeSeq = -1;
+    settle(w, ctx);
+  }
+  const event = r.kind === 'retry' ? `retry (${r.why!.reason})` : `choose ${r.point}=${String(r.options![option!])}`;
+  if (w.stopped === undefined) record(w, label, ctx, frame, event, state, stateText(ctx.top.snapshot));
+}
+
 function record(w: World, label: string, ctx: ExecContext, frame: Frame, event: string, from: string, to: string): void {
   w.trace.record({ step: w.clock.step, time: w.clock.now, label, ctx: ctx.name, machine: frame.host.machine.id, depth: ctx.frames.length, event, from, to, effects: w.stepEffects });
 }
@@ -56,7 +77,7 @@ function applyTimers(w: World, ctx: ExecContext, frame: Frame, step: MachineStep
  */
 function settle(w: World, ctx: ExecContext): void {
   for (;;) {
-    while (ctx.effects.length && !ctx.blocked && !ctx.exited) {
+    while (ctx.effects.length && !ctx.blocked && ctx.rerun === null && !ctx.exited) {
       const call = perform(w, ctx, ctx.effects.shift()!);
       if (w.stopped !== undefined) return;
       if (call !== undefined) {
@@ -64,7 +85,7 @@ function settle(w: World, ctx: ExecContext): void {
         if (w.stopped !== undefined) return;
       }
     }
-    if (ctx.blocked || ctx.exited) return;
+    if (ctx.blocked || ctx.rerun !== null || ctx.exited) return;
     if (ctx.effects.length) continue;
     const top = ctx.top;
     if (!top || !isDone(top.snapshot)) return;

@@ -7,7 +7,7 @@
  */
 import type { World } from './world.js';
 import { collect, type Cand } from './deliverable.js';
-import { deliver, pushFrame, resume } from './frames.js';
+import { deliver, pushFrame, rerunStep, resume } from './frames.js';
 import { takeMailbox } from './inbox.js';
 import { wake } from './dispatch.js';
 import { anyBlocked } from './wait-view.js';
@@ -73,6 +73,10 @@ export function execute(w: World, c: Cand): void {
   switch (c.kind) {
     case 'resume':
       resume(w, c.label, ctx);
+      break;
+    case 'retry':
+    case 'choose':
+      rerunStep(w, c.label, ctx, c.option);
       break;
     case 'reply':
       deliver(w, c.label, ctx, ctx.replies.shift()!.event);

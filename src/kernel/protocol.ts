@@ -21,8 +21,8 @@ import type { Personality } from './personality.js';
 /** What a handler notes; the kernel adds the reply the caller got. */
 export type TraceNote = Omit<TraceEffect, 'reply'>;
 
-/** Why a parked operation is being re-run: a resource let it go, or its deadline passed. */
-export type WakeReason = 'released' | 'timed-out';
+/** Why a parked operation is being re-run: a resource let it go, its deadline passed, or the scheduler chose a value at its choice point. */
+export type WakeReason = 'released' | 'timed-out' | 'chosen';
 
 /** What a resource handed a woken context: the reason and the value the operation returns. */
 export interface WakeUp {
@@ -78,7 +78,26 @@ export interface Broken {
   readonly message: string;
 }
 
-export type Performed = Done | Parked | Call | Broken;
+/**
+ * A choice point inside the operation (DESIGN.md: randomness in models is a
+ * choice point): a disk's service time, an allocator attempt that may fail,
+ * buf_lotsfree's draw. The kernel offers one candidate per option to the
+ * scheduler — DFS enumerates them, a replay token records the one taken
+ * (`disk.choose:svc=3`), random strategies draw by `weights` — and re-runs
+ * the operation through `resume` with `{ reason: 'chosen', value }`.
+ * Option 0 is what fifo takes: put the expected value first.
+ */
+export interface Choose {
+  readonly status: 'choose';
+  /** The choice point's name, in the schedule label: `svc`, `slab-fail`, `lotsfree`. */
+  readonly point: string;
+  /** Distinct values, as they appear in labels. */
+  readonly options: readonly (string | number)[];
+  /** Relative probabilities for random strategies (all > 0), one per option; uniform if absent. */
+  readonly weights?: readonly number[];
+}
+
+export type Performed = Done | Parked | Call | Broken | Choose;
 
 /** Shorthands, so a handler reads as what it does. */
 export function done<R extends EventObject>(reply?: R, wakeups?: readonly Wakeup[]): Done {

@@ -12,6 +12,12 @@ export interface Candidate {
   readonly ctx: number;
   /** When it became pending (global order); fifo picks the smallest. */
   readonly seq: number;
+  /**
+   * An option of a choice point (a drawn service time, an allocator failure):
+   * its relative probability among the options of that point. Random
+   * strategies draw the option by it; fifo takes the first option.
+   */
+  readonly weight?: number;
 }
 
 /**
@@ -97,10 +103,44 @@ function randomStrategy(seed: number): Strategy {
   const rng = new Prng(seed);
   return {
     name: 'random',
-    choose: (c) => (c.length === 1 ? 0 : rng.int(c.length)),
+    choose: (c) => (c.length === 1 ? 0 : pickWeighted(c, rng)),
     save: () => ({ rng: rng.save() }),
     restore: (s) => rng.restore(s.rng!),
   };
+}
+
+/**
+ * Uniform among the candidates, except that the options of a choice point
+ * share one candidate's share by their weights: a context at a choice point
+ * is as likely to run as any other, and its option is drawn as declared.
+ * Without choice points this is `rng.int(n)`, the draw runs always made.
+ */
+function pickWeighted(c: readonly Candidate[], rng: Prng): number {
+  let weighted = false;
+  for (const x of c) if (x.weight !== undefined) weighted = true;
+  if (!weighted) return rng.int(c.length);
+  // One slot per context channel: the options of one choice point (same ctx, same seq) count as one.
+  const slots: number[] = [];
+  for (let i = 0; i < c.length; i++) if (c[i].weight === undefined || !(i > 0 && c[i - 1].weight !== undefined && c[i - 1].ctx === c[i].ctx && c[i - 1].seq === c[i].seq)) slots.push(i);
+  const first = slots[rng.int(slots.length)];
+  return c[first].weight === undefined ? first : drawOption(c, first, rng);
+}
+
+/** Among the options of the choice point candidate `at` belongs to, draw one by weight. */
+function drawOption(c: readonly Candidate[], at: number, rng: Prng): number {
+  const { ctx, seq } = c[at];
+  let total = 0;
+  for (const x of c) if (x.ctx === ctx && x.seq === seq && x.weight !== undefined) total += x.weight;
+  let r = rng.next() * total;
+  let last = at;
+  for (let i = 0; i < c.length; i++) {
+    const x = c[i];
+    if (x.ctx !== ctx || x.seq !== seq || x.weight === undefined) continue;
+    last = i;
+    r -= x.weight;
+    if (r < 0) return i;
+  }
+  return last;
 }
 
 /**
@@ -143,7 +183,8 @@ function pctStrategy(seed: number, depth: number, steps: number): Strategy {
         prio.set(c[best].ctx, change - 1 + 0.5 * (1 / (change + 1)));
         best = pick(c);
       }
-      return best;
+      // A context at a choice point: its options are drawn by their weights, not taken in order.
+      return c[best].weight === undefined ? best : drawOption(c, best, rng);
     },
     // The change points are drawn at creation from the seed: the same for a strategy made from the same options.
     save: () => ({ rng: rng.save(), prio: [...prio] }),

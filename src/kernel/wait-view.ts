@@ -48,6 +48,7 @@ function view(w: World, ctx: ExecContext): ContextView {
     return { name: ctx.name, state, detail, live: false, midWork: midWork || ctx.blocked.inHand, wait: { node: r.name, nodeKind: 'resource', nodeDetail: r.describe(), what: waiter.what, releasers: r.releasers(waiter) } };
   }
   const pending =
+    ctx.rerun !== null ||
     ctx.effects.length > 0 ||
     ctx.replies.length > 0 ||
     ctx.mailboxSeqs.length > 0 ||

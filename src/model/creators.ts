@@ -146,3 +146,11 @@ export function mediaWrite(bio: string, sector: number, opts?: EffectOptions<'me
 export function metric(name: string, opts?: EffectOptions<'metric', 'name'>): EffectOf<'metric'> {
   return { type: 'metric', name, ...opts };
 }
+
+/**
+ * A choice point named `point` over `options` (the expected value first: fifo
+ * takes it); `weights` are relative probabilities for random strategies.
+ */
+export function draw(point: string, options: readonly (string | number)[], opts?: EffectOptions<'draw', 'point' | 'options'>): EffectOf<'draw'> {
+  return { type: 'draw', point, options, ...opts };
+}

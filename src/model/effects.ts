@@ -135,6 +135,13 @@ export type Effect =
    * high-water mark (`inFlight` +1/-1 with peak `maxInFlight`).
    */
   | { type: 'metric'; name: string; add?: number; max?: number; peak?: string }
+  /**
+   * A draw inside a model (a disk's service time, a cache's destage order) as
+   * a choice point: the scheduler picks one of `options` (DFS enumerates them,
+   * replay tokens record them, random strategies draw by `weights`; fifo takes
+   * the first). Reply `draw.ok {point, value}`.
+   */
+  | { type: 'draw'; point: string; options: readonly (string | number)[]; weights?: readonly number[] }
   // ---- buffer cache (NetBSD vfs_bio.c) ----------------------------------------------------
   /**
    * getblk, bufMalloc, getnewbuf, needbuffer, bufio, bufHandoff, biowait,
@@ -150,6 +157,7 @@ export type EffectOf<T extends EffectType> = Extract<Effect, { type: T }>;
 
 /** Every event the kernel delivers to a machine. */
 export type KernelEvent =
+  | { type: 'draw.ok'; point: string; value: string | number }
   | { type: 'get.ok'; chan: string; item: unknown }
   | { type: 'get.eagain'; chan: string }
   | { type: 'put.ok'; chan: string }

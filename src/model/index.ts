@@ -39,6 +39,7 @@ export {
   bioComplete,
   mediaWrite,
   metric,
+  draw,
 } from './creators.js';
 export type { EffectOptions } from './creators.js';
 export { getblk, bufMalloc, getnewbuf, needbuffer, bufio, bufHandoff, biowait, biodone, brelse, vflushbuf } from './buffer-cache-creators.js';

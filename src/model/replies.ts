@@ -37,6 +37,7 @@ export interface ReplyTypes {
   bioComplete: never;
   mediaWrite: never;
   metric: never;
+  draw: 'draw.ok';
   getblk: 'getblk.ok';
   bufMalloc: 'bufMalloc.ok' | 'bufMalloc.full';
   getnewbuf: 'getnewbuf.freed' | 'getnewbuf.delwri' | 'getnewbuf.empty';

@@ -32,6 +32,13 @@ export interface Wakeup {
   readonly op: string;
   /** The value the blocked operation finally returns (item read, element allocated...). */
   readonly value?: unknown;
+  /**
+   * Let go without a hand-off (wake-all with re-check, `wake_up` on a wait
+   * queue whose sleepers loop on their condition): nothing is given; the
+   * context re-runs its operation when the scheduler next runs it, and a third
+   * party may take the resource in between.
+   */
+  readonly recheck?: boolean;
 }
 
 /** One parked context. */

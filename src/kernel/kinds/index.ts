@@ -9,6 +9,7 @@ import { bufferCacheKind } from './buffer-cache.js';
 import { cpuFamily } from './cpu.js';
 import { callFamily } from './call.js';
 import { obligationsFamily } from './obligations.js';
+import { choiceFamily } from './choice.js';
 
 export const BUILTIN_KINDS: readonly ResourceKind[] = [
   channelKind,
@@ -22,7 +23,7 @@ export const BUILTIN_KINDS: readonly ResourceKind[] = [
   bufferCacheKind,
 ];
 
-export const BUILTIN_FAMILIES: readonly EffectFamily[] = [cpuFamily, callFamily, obligationsFamily];
+export const BUILTIN_FAMILIES: readonly EffectFamily[] = [cpuFamily, callFamily, obligationsFamily, choiceFamily];
 
 export type { ChannelSpec, PipeSpec } from './channel.js';
 export type { AioRingSpec } from './aio.js';
