@@ -99,6 +99,7 @@ export interface BufferCacheState extends ResourceState {
   /** I/Os ever started per block. */
   readonly ios: readonly (readonly [buf: BufId, ios: number])[];
   readonly gen: number;
+  readonly futileWakeups: number;
 }
 
 /** What `perform` did: the reply (if any, and not parked), contexts released, and a note for the trace. */
@@ -126,8 +127,10 @@ export class BufferCache extends Resource {
   private lruq: BufId[] = [];
   /**
    * One queue for every sleep, in arrival order (deadlock reports list them
-   * so). A B_WANTED getblk sleeper is exclusive and handed the buffer
-   * (`wakeOne` of the oldest on that buffer); biowait sleepers (biodone's
+   * so). B_WANTED getblk sleepers on a buffer are all woken by its brelse
+   * (`wakeup(bp)`) and each re-runs getblk (`goto start`): the first to run
+   * gets the buffer, the others find it B_BUSY and sleep again, and a third
+   * party may take it first; biowait sleepers (biodone's
    * wake-up of the buffer) and needbuffer sleepers (any release) are
    * non-exclusive, all woken (`wakeAll` of those concerned).
    */
@@ -136,6 +139,8 @@ export class BufferCache extends Resource {
   private ios = new Map<BufId, number>();
   /** Releases so far (brelse, biodone of an async write, a trim that freed memory): needbuffer's generation. */
   private gen = 0;
+  /** Wake-ups that did not get the buffer: the re-run getblk slept again. */
+  futileWakeups = 0;
 
   constructor(opts: BufferCacheOptions, clock: SimClock) {
     super(opts.name, clock);
@@ -337,9 +342,11 @@ export class BufferCache extends Resource {
   }
 
   /**
-   * brelse: wake needbuffer, then give the buffer to the oldest B_WANTED
-   * sleeper, or queue it (AGE if B_AGE, else LRU; a buffer without memory is
-   * returned to the header pool).
+   * brelse (vfs_bio.c 1.123, 2004): wake needbuffer, then, if B_WANTED,
+   * `wakeup(bp)`: every getblk sleeper on this buffer, each to re-run getblk
+   * (a wake-up with re-check, no hand-off); queue the buffer (AGE if B_AGE,
+   * else LRU — brelse clears B_AGE when it had waiters; a buffer without
+   * memory is returned to the header pool).
    */
   private release(b: Buf): Wakeup[] {
     b.busy = false;
@@ -347,13 +354,9 @@ export class BufferCache extends Resource {
     b.async = false;
     this.gen++;
     const wakeups = this.wakeNeedbuffer();
-    const p = this.parked.wakeOne((x) => x.data.kind === 'getblk' && x.data.buf === b.id);
-    if (p !== undefined) {
-      b.busy = true;
-      b.owner = p.ctx;
-      wakeups.push({ ctx: p.ctx, op: 'getblk', value: this.getblkOk(b.id, b.done || b.delwri, false) });
-      return wakeups;
-    }
+    const wanted = this.parked.wakeAll((x) => x.data.kind === 'getblk' && x.data.buf === b.id);
+    for (const p of wanted) wakeups.push({ ctx: p.ctx, op: 'getblk', recheck: true });
+    if (wanted.length > 0) b.age = false;
     if (!b.hasMemory) {
       this.bufs.delete(b.id);
       return wakeups;
@@ -526,6 +529,7 @@ export class BufferCache extends Resource {
       sleeping: this.parked.save(),
       ios: [...this.ios],
       gen: this.gen,
+      futileWakeups: this.futileWakeups,
     };
   }
 
@@ -538,6 +542,12 @@ export class BufferCache extends Resource {
     this.parked.restore(state.sleeping);
     this.ios = new Map(state.ios);
     this.gen = state.gen;
+    this.futileWakeups = state.futileWakeups;
+  }
+
+  /** Woken B_WANTED sleepers whose re-run of getblk found the buffer B_BUSY again (someone else ran first). */
+  override metrics(): Readonly<Record<string, number>> {
+    return { maxLevel: this.maxLevel, futileWakeups: this.futileWakeups };
   }
 }
 

@@ -365,6 +365,8 @@ check<BufferCache>({
   mutate(cache) {
     perform(cache, 'disk', { type: 'biodone', buf: 'F0:ind0' });
     perform(cache, 'P', { type: 'brelse', buf: 'F0:ind0', delwri: true });
+    // brelse woke V (B_WANTED) to re-run getblk: it takes the buffer now.
+    perform(cache, 'V', { type: 'getblk', vnode: 'F0', blkno: 'ind0' });
     perform(cache, 'S', { type: 'brelse', buf: 'vnd0:1' });
     // Through getnewbuf as B_DELWRI and back: B_AGE puts it on the AGE queue.
     perform(cache, 'G', { type: 'getnewbuf', wait: false });

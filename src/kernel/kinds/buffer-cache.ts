@@ -30,8 +30,17 @@ function op<T extends BufCacheEffect['type']>(run: (cache: BufferCache, ctx: str
       if (r.status === 'blocked') return { status: 'parked', on: cache, op: e.type, wakeups: r.wakeups };
       return done(r.reply, r.wakeups);
     },
-    // The cache decides what each sleeper gets back when it wakes it.
-    resume: (_e, wake) => done(wake.value as EventObject),
+    // The cache decides what each sleeper gets back when it wakes it; a
+    // sleeper woken to re-check (getblk's `goto start`) runs its operation again.
+    resume(e, wake, env): Performed {
+      if (wake.value !== undefined) return done(wake.value as EventObject);
+      const cache = env.resource(e.cache, BufferCache, e.type);
+      const r = run(cache, env.caller, e);
+      env.note({ effect: e.type, resource: e.cache, subject: `again: ${r.note}`, status: r.status });
+      if (r.status === 'blocked') cache.futileWakeups++;
+      if (r.status === 'blocked') return { status: 'parked', on: cache, op: e.type, wakeups: r.wakeups };
+      return done(r.reply, r.wakeups);
+    },
   });
 }
 
