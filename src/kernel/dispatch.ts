@@ -61,7 +61,10 @@ export function perform(w: World, ctx: ExecContext, e: Effect): Next {
 
 function park(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed, { status: 'parked' }>): void {
   const host = p.host === true;
-  ctx.blocked = { resource: p.on, op: p.op, effect: e, host, inHand: p.inHand === true, since: w.clock.step, deadline: p.deadline, period: p.period };
+  // A handler may give only the deadline: its period is then the time left.
+  const period = p.deadline === undefined ? undefined : (p.period ?? p.deadline - w.clock.now);
+  ctx.blocked = { resource: p.on, op: p.op, effect: e, host, inHand: p.inHand === true, since: w.clock.step, deadline: p.deadline, period };
+  if (period !== undefined) w.progress.noteTimedWait(period);
   if (host && ctx.cpu) ctx.cpu.stalledBy = ctx.index;
 }
 
@@ -78,6 +81,8 @@ export function wake(w: World, name: string, why: WakeUp): void {
   if (!ctx || !ctx.blocked) throw new Error(`kernel: wakeup for '${name}', which is not blocked`);
   const b = ctx.blocked;
   ctx.blocked = null;
+  // Released, not timed out: whatever it waited for before came (no-progress explanations, wait-view.ts).
+  if (why.reason === 'released') ctx.lastTimedWait = undefined;
   if (b.host && ctx.cpu && ctx.cpu.stalledBy === ctx.index) ctx.cpu.stalledBy = -1;
   const h = handlerFor(w, ctx, b.effect.type);
   if (h.resume === undefined) throw new ModelError(`effect '${b.effect.type}' parked ${ctx.name} but its handler has no resume`);
