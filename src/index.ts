@@ -13,7 +13,7 @@ export { STRATEGIES } from './kernel/strategy.js';
 export { ModelError } from './kernel/model-error.js';
 /** Seeded random numbers, for scenarios that draw a workload (never Math.random). */
 export { Prng } from './kernel/prng.js';
-export type { Outcome, CycleNode, Deadlock, Violation, StackOverflow } from './check/outcome.js';
+export type { Outcome, CycleNode, Deadlock, NoProgress, Violation, StackOverflow } from './check/outcome.js';
 export { OUTCOMES } from './check/outcome.js';
 export type { TraceStep } from './kernel/trace.js';
 export { defineScenario, checkScenario } from './scenario/scenario.js';

@@ -12,6 +12,8 @@ export interface CycleNode {
   readonly detail: string;
   /** Relation to the next node. */
   readonly edge: 'waits-for' | 'held-by' | 'only-reader' | 'only-writer' | 'borrowed-cpu' | 'completes' | 'may-release' | 'none';
+  /** On a context whose wait is a timed sleep: its timeout in ticks, the period it retries with. */
+  readonly timed?: number;
 }
 
 export interface Deadlock {
@@ -20,6 +22,23 @@ export interface Deadlock {
   readonly nodes: readonly CycleNode[];
   /** Contexts that can never run again, in context order. */
   readonly stuckContexts: readonly string[];
+  readonly text: string;
+}
+
+/**
+ * What a `no-progress` verdict was judged over, and, when a wait-for cycle
+ * through at least one timed wait explains it, that cycle: contexts that
+ * wait for each other and stay live only because their sleeps time out and
+ * retry (a cycle with no timed edge is a `deadlock` instead).
+ */
+export interface NoProgress {
+  /** How long no bio completed while some were open: ticks once the run had a timed wait, else steps. */
+  readonly window: number;
+  readonly unit: 'ticks' | 'steps';
+  /** Longest timeout of any timed wait of the run (0 if none): a time window is at least 4x it. */
+  readonly longestPeriod: number;
+  /** The timed cycle that explains it (each timed context node carries `timed`); absent when no cycle does. */
+  readonly cycle?: { readonly nodes: readonly CycleNode[]; readonly stuckContexts: readonly string[] };
   readonly text: string;
 }
 

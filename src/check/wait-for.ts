@@ -36,6 +36,11 @@ export interface WaitEdge {
   readonly what: string;
   /** Who could let the waiter go; for a CPU, its holder (`held-by`) or the handler that borrowed it (`borrowed-cpu`). */
   readonly releasers: Releasers;
+  /**
+   * A timed sleep's timeout in ticks. The deadlock check never sees such an
+   * edge (a timed waiter is live); only the view that explains a no-progress does.
+   */
+  readonly timed?: number;
 }
 
 /** Index of each doomed context (can never run again), or empty. */
@@ -89,7 +94,7 @@ export function findDeadlock(views: readonly ContextView[]): Deadlock | undefine
     const v = views[i];
     seenAt.set(i, nodes.length);
     const w = v.wait!;
-    nodes.push({ kind: 'context', id: v.name, state: v.state, detail: v.detail, edge: 'waits-for' });
+    nodes.push(w.timed === undefined ? { kind: 'context', id: v.name, state: v.state, detail: v.detail, edge: 'waits-for' } : { kind: 'context', id: v.name, state: v.state, detail: v.detail, edge: 'waits-for', timed: w.timed });
     const rel = w.releasers === 'anyone' ? [] : w.releasers;
     // Prefer a doomed releaser that leads on; a releaser that is not doomed would have saved us.
     const next = rel.find((r) => {
@@ -119,6 +124,22 @@ function build(shape: Deadlock['shape'], nodes: CycleNode[], views: readonly Con
 
 /** The cycle in domain words, one clause per edge. */
 export function explain(shape: Deadlock['shape'], nodes: readonly CycleNode[], views: readonly ContextView[]): string {
+  const body = clauses(shape, nodes, views);
+  if (shape === 'cycle') return `deadlock: ${cycleOf(nodes)}: ${body}; which closes the cycle.`;
+  return `deadlock: orphaned wait: ${body}.`;
+}
+
+/** A cycle through timed waits, for a no-progress: the same clauses, the timed edges with their period. */
+export function explainTimedCycle(nodes: readonly CycleNode[], views: readonly ContextView[]): string {
+  return `${cycleOf(nodes)}, live only through timed retries: ${clauses('cycle', nodes, views)}; which closes the cycle`;
+}
+
+function cycleOf(nodes: readonly CycleNode[]): string {
+  const ctxs = nodes.filter((n) => n.kind === 'context').length;
+  return `cycle of ${ctxs} context${ctxs === 1 ? '' : 's'}`;
+}
+
+function clauses(shape: Deadlock['shape'], nodes: readonly CycleNode[], views: readonly ContextView[]): string {
   const waitOf = new Map(views.map((v) => [v.name, v.wait]));
   const parts: string[] = [];
   for (let k = 0; k < nodes.length; k++) {
@@ -130,7 +151,8 @@ export function explain(shape: Deadlock['shape'], nodes: readonly CycleNode[], v
         parts.push(`${n.id} (${n.state}) ${n.detail}`);
         continue;
       }
-      const who = n.detail ? `${n.id} (${n.detail})` : n.id;
+      const about = [n.detail, n.timed === undefined ? '' : `retries every ${n.timed} ticks`].filter((s) => s !== '').join(', ');
+      const who = about ? `${n.id} (${about})` : n.id;
       parts.push(`${who} waits for ${w?.what ?? 'something'} in ${next.kind === 'resource' ? next.detail : next.id}`);
     } else {
       const target = nodes[k + 1] ?? (shape === 'cycle' ? nodes[0] : undefined);
@@ -161,10 +183,5 @@ export function explain(shape: Deadlock['shape'], nodes: readonly CycleNode[], v
       }
     }
   }
-  const body = parts.join('; ');
-  if (shape === 'cycle') {
-    const ctxs = nodes.filter((n) => n.kind === 'context').length;
-    return `deadlock: cycle of ${ctxs} context${ctxs === 1 ? '' : 's'}: ${body}; which closes the cycle.`;
-  }
-  return `deadlock: orphaned wait: ${body}.`;
+  return parts.join('; ');
 }

@@ -76,7 +76,10 @@ function choicePoint(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed
 
 function park(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed, { status: 'parked' }>): void {
   const host = p.host === true;
-  ctx.blocked = { resource: p.on, op: p.op, effect: e, host, inHand: p.inHand === true, since: w.clock.step, deadline: p.deadline, period: p.period };
+  // A handler may give only the deadline: its period is then the time left.
+  const period = p.deadline === undefined ? undefined : (p.period ?? p.deadline - w.clock.now);
+  ctx.blocked = { resource: p.on, op: p.op, effect: e, host, inHand: p.inHand === true, since: w.clock.step, deadline: p.deadline, period };
+  if (period !== undefined) w.progress.noteTimedWait(period);
   if (host && ctx.cpu) ctx.cpu.stalledBy = ctx.index;
 }
 
@@ -98,6 +101,8 @@ export function wake(w: World, name: string, why: WakeUp, recheck = false): void
   if (!ctx || !ctx.blocked) throw new Error(`kernel: wakeup for '${name}', which is not blocked`);
   const b = ctx.blocked;
   ctx.blocked = null;
+  // Handed what it waited for: its earlier timed waits are over (no-progress explanations, wait-view.ts).
+  if (why.reason === 'released' && !recheck) ctx.lastTimedWait = undefined;
   if (b.host && ctx.cpu && ctx.cpu.stalledBy === ctx.index) ctx.cpu.stalledBy = -1;
   if (recheck || why.reason === 'timed-out') {
     ctx.rerun = { kind: 'retry', effect: b.effect, why, seq: w.nextSeq() };
@@ -121,6 +126,8 @@ function resumeWith(w: World, ctx: ExecContext, effect: Effect, why: WakeUp): vo
   const p = h.resume(effect, why, w.env.at(ctx));
   switch (p.status) {
     case 'done':
+      // The operation got what it waited for (not a timeout reply): no longer between timed retries.
+      if (why.reason !== 'timed-out') ctx.lastTimedWait = undefined;
       if (p.reply) reply(w, ctx, p.reply);
       if (p.wakeups) wakeAll(w, p.wakeups);
       break;

@@ -3,7 +3,7 @@ import type { Effect } from '../model/effects.js';
 import type { MachineHost } from './xstate-adapter.js';
 import type { Cpu } from './cpu.js';
 import type { ContextSpec } from './system.js';
-import type { Resource } from '../resources/resource.js';
+import type { Releasers, Resource } from '../resources/resource.js';
 import type { Channel } from '../resources/channel.js';
 import type { WakeUp } from './protocol.js';
 
@@ -57,6 +57,24 @@ export interface Rerun {
 }
 
 /**
+ * The last timed sleep of a context that ended by timing out, as the wait-for
+ * view saw it then. A context between two retries of a timed wait is not
+ * parked, yet it is still waiting for the same thing: explaining a
+ * no-progress counts it as waiting (wait-view.ts) while this is recent.
+ */
+export interface TimedOutWait {
+  /** The resource it slept on, by name. */
+  readonly resource: string;
+  readonly what: string;
+  /** Who could have let it go, as the resource said when it timed out. */
+  readonly releasers: Releasers;
+  /** Its timeout in ticks. */
+  readonly period: number;
+  /** Virtual time it timed out. */
+  readonly at: number;
+}
+
+/**
  * An execution context: a thread, an interrupt handler, a host thread or a
  * device. It owns a stack of frames (the top one receives deliveries), the
  * replies waiting for it, the effects it still has to perform, and at most one
@@ -82,6 +100,8 @@ export class ExecContext {
   blocked: Blocked | null = null;
   /** An operation to re-run when it next runs (a retry or a choice point), or null. */
   rerun: Rerun | null = null;
+  /** Its latest timed sleep that timed out, until one of its sleeps is satisfied by a release. */
+  lastTimedWait: TimedOutWait | undefined;
   /** Interrupt asserted and not yet taken: when it became pending, or -1. */
   irqPendingSeq = -1;
   /** Set by `raiseIrq`: an edge-triggered request. */
@@ -148,6 +168,8 @@ export class ExecContext {
       this.blocked = { ...b, resource };
     }
     this.rerun = src.rerun;
+    // Plain immutable data: shared.
+    this.lastTimedWait = src.lastTimedWait;
     this.resumeSeq = src.resumeSeq;
     this.irqPendingSeq = src.irqPendingSeq;
     this.irqRaised = src.irqRaised;

@@ -11,7 +11,7 @@ import { deliver, pushFrame, rerunStep, resume } from './frames.js';
 import { takeMailbox } from './inbox.js';
 import { wake } from './dispatch.js';
 import { anyBlocked } from './wait-view.js';
-import { checkDeadlock } from './verdict.js';
+import { checkDeadlock, reachNoProgress } from './verdict.js';
 import { ModelError } from './model-error.js';
 import type { KernelEvent } from '../model/effects.js';
 
@@ -33,6 +33,7 @@ export function prepare(w: World): void {
       cands.length = 0;
       return;
     }
+    w.progress.noteProgress(w.ledger.completed, w.ledger.outstanding, w.clock.now);
     collect(w, cands);
     if (cands.length === 0) {
       if (anyBlocked(w)) checkDeadlock(w);
@@ -57,9 +58,10 @@ export function prepare(w: World): void {
       if (anyBlocked(w)) checkDeadlock(w);
       if (w.stopped !== undefined) continue;
     }
-    if (w.ledger.outstanding > 0 && w.clock.step - w.ledger.lastCompletionStep > w.opts.noProgressSteps) {
+    // Judged in virtual time once the run had a timed wait, else in steps (progress.ts says why).
+    if (w.ledger.outstanding > 0 && w.progress.stalled(w.clock.now, w.clock.step, w.ledger.lastCompletionStep)) {
       checkDeadlock(w);
-      w.stop('no-progress');
+      if (w.stopped === undefined) reachNoProgress(w);
       continue;
     }
     return;
@@ -123,12 +125,21 @@ function nextDeadline(w: World): number | undefined {
   return next;
 }
 
-/** Timed sleeps whose deadline passed leave their resource and re-run their operation as timed out. */
+/**
+ * Timed sleeps whose deadline passed leave their resource and re-run their
+ * operation as timed out. Each remembers what it was waiting for (and who
+ * could have released it, asked before it leaves the queue) for the
+ * no-progress explanation: until it sleeps again it is between two retries.
+ */
 function expireTimedWaits(w: World): void {
   for (const c of w.contexts) {
     const b = c.blocked;
     if (b?.deadline === undefined || b.deadline > w.clock.now) continue;
-    if (!b.resource.withdraw(c.name)) throw new ModelError(`${b.resource.kind} ${b.resource.name} parked ${c.name} with a deadline but cannot withdraw a waiter (no timed waits on this kind)`);
+    const r = b.resource;
+    const waiter = r.waiters().find((x) => x.ctx === c.name) ?? { ctx: c.name, what: b.op, since: b.since };
+    const timedOut = { resource: r.name, what: waiter.what, releasers: r.releasers(waiter), period: b.period!, at: w.clock.now };
+    if (!r.withdraw(c.name)) throw new ModelError(`${r.kind} ${r.name} parked ${c.name} with a deadline but cannot withdraw a waiter (no timed waits on this kind)`);
+    c.lastTimedWait = timedOut;
     wake(w, c.name, { reason: 'timed-out' });
   }
 }

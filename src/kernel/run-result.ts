@@ -1,6 +1,6 @@
 /** What a run is asked for (RunOptions) and what it answers (RunResult). Types only. */
 import type { EventObject } from 'xstate';
-import type { Deadlock, Outcome, StackOverflow, Violation } from '../check/outcome.js';
+import type { Deadlock, NoProgress, Outcome, StackOverflow, Violation } from '../check/outcome.js';
 import type { StrategyName } from './strategy.js';
 import type { TraceStep } from './trace.js';
 
@@ -16,8 +16,17 @@ export interface RunOptions {
   readonly lenient?: boolean;
   /** Budget of steps before `step-limit`. Default 1,000,000. */
   readonly maxSteps?: number;
-  /** Steps without a bio completion (while bios are open) before `no-progress`. Default 100,000. */
+  /**
+   * Steps without a bio completion (while bios are open) before `no-progress`,
+   * while the run has had no timed wait. Default 100,000.
+   */
   readonly noProgressSteps?: number;
+  /**
+   * Once the run has had a timed wait: virtual time (ticks) without progress
+   * before `no-progress`. The window is the longer of this and 4 x the longest
+   * timeout any timed wait declared (kernel/progress.ts). Default: that 4 x alone.
+   */
+  readonly noProgressTicks?: number;
   /** Keep every step (for `--trace`); otherwise only the last `storySteps`. */
   readonly recordTrace?: boolean;
   readonly storySteps?: number;
@@ -44,6 +53,13 @@ export interface RunResult {
   /** The verdict in domain words, one paragraph. */
   readonly explanation: string;
   readonly deadlock?: Deadlock;
+  /**
+   * With outcome `no-progress`: the window it was judged over and, when a
+   * wait-for cycle through at least one timed wait explains it, that cycle
+   * (`noProgress.cycle.nodes`, DESIGN.md's node shape, each timed context node
+   * with `timed: <period>`). `deadlock` stays undefined: such a cycle is live.
+   */
+  readonly noProgress?: NoProgress;
   readonly violation?: Violation;
   readonly stackOverflow?: StackOverflow;
   readonly steps: number;

@@ -60,6 +60,7 @@ export function cloneWorld(w: World): World {
   const timer = c.timers.copyFrom(w.timers);
   for (const cand of w.cands) c.cands.push(cand.timer === undefined ? cand : { ...cand, timer: timer(cand.timer) });
   c.ledger.restore(w.ledger.save());
+  c.progress.copyFrom(w.progress);
   c.shadow.copyFrom(w.shadow);
   c.faults.restore(w.faults.save());
   // The effects of the step last recorded stay one list with that step's trace entry (trace.ts).
@@ -82,6 +83,7 @@ export function cloneWorld(w: World): World {
   c.violation = w.violation;
   c.overflow = w.overflow;
   c.deadlock = w.deadlock;
+  c.noProgress = w.noProgress;
   return c;
 }
 

@@ -3,12 +3,13 @@
  * outcome, explanation, where each open bio sits, metrics, final states.
  */
 import { mentionsBio } from '../resources/resource.js';
-import { findDeadlock } from '../check/wait-for.js';
-import type { Deadlock, Outcome } from '../check/outcome.js';
+import { explainTimedCycle, findDeadlock } from '../check/wait-for.js';
+import type { Deadlock, NoProgress, Outcome } from '../check/outcome.js';
 import type { World } from './world.js';
 import type { RunResult, StuckBio } from './run-result.js';
 import { stateText } from './xstate-adapter.js';
 import { views } from './wait-view.js';
+import { RETRIES_PER_WINDOW } from './progress.js';
 
 export function checkDeadlock(w: World): void {
   const d = findDeadlock(views(w));
@@ -18,13 +19,50 @@ export function checkDeadlock(w: World): void {
   }
 }
 
+/**
+ * The window passed with bios open and none completing, and the deadlock
+ * check found nothing: `no-progress`. When the window is virtual time (the
+ * run had timed waits), look again with timed sleepers counted as waiting,
+ * and a context between two retries as waiting for what it last timed out
+ * on: a cycle that then appears and has a timed edge is what keeps the run
+ * live but idle, and the verdict shows it. Any other finding of that second
+ * look (an orphan, a cycle without a timed edge) explains nothing.
+ */
+export function reachNoProgress(w: World): void {
+  const window = w.progress.window();
+  const stuck = w.ledger.stuck();
+  const open = `${stuck.length} bio(s) are open (first open: ${stuck.slice(0, 3).join(', ')})`;
+  let np: NoProgress;
+  const steps = w.progress.steps;
+  if (window.unit === 'steps') {
+    np = { window: window.size, unit: 'steps', longestPeriod: 0, text: `no-progress: ${window.size} steps without a bio completing while ${stuck.length} bio(s) are open, and no cycle or orphaned wait explains it (first open: ${stuck.slice(0, 3).join(', ')})` };
+  } else {
+    const longest = w.progress.longestPeriod;
+    // The time window, or the step guard beside it (a busy loop at one instant: progress.ts).
+    const byTime = w.clock.now - w.progress.lastProgressTime > window.size;
+    const span = byTime
+      ? `no bio completed for ${window.size} ticks (${window.size === RETRIES_PER_WINDOW * longest ? `${RETRIES_PER_WINDOW} x the longest retry period, ${longest} ticks` : `noProgressTicks; the longest retry period is ${longest} ticks`}) while ${open}`
+      : `no bio completed for ${steps} steps (the step guard: time moved less than the window of ${window.size} ticks) while ${open}`;
+    const timedViews = views(w, { since: w.clock.now - window.size });
+    const d = findDeadlock(timedViews);
+    const base = byTime ? { window: window.size, unit: 'ticks' as const, longestPeriod: longest } : { window: steps, unit: 'steps' as const, longestPeriod: longest };
+    if (d !== undefined && d.shape === 'cycle' && d.nodes.some((n) => n.timed !== undefined)) {
+      np = { ...base, cycle: { nodes: d.nodes, stuckContexts: d.stuckContexts }, text: `no-progress: ${explainTimedCycle(d.nodes, timedViews)}; ${span}.` };
+    } else {
+      np = { ...base, text: `no-progress: ${span}, and no cycle or orphaned wait explains it.` };
+    }
+  }
+  w.noProgress = np;
+  w.stop('no-progress');
+}
+
 export function result(w: World): RunResult {
   let outcome: Outcome;
   if (w.violation) outcome = 'violation';
   else if (w.overflow) outcome = 'stack-overflow';
   else if (w.deadlock) outcome = 'deadlock';
   else if (w.clock.step >= w.opts.maxSteps) outcome = 'step-limit';
-  else if (w.ledger.outstanding > 0 && w.clock.step - w.ledger.lastCompletionStep > w.opts.noProgressSteps) outcome = 'no-progress';
+  else if (w.noProgress) outcome = 'no-progress';
   else if (w.ledger.outstanding > 0) {
     // Quiescent with open bios and no doomed context in mid-work: an orphaned wait.
     w.deadlock = orphanedBios(w);
@@ -40,6 +78,7 @@ export function result(w: World): RunResult {
     outcome,
     explanation: explain(w, outcome, stuck),
     deadlock: w.deadlock,
+    noProgress: w.noProgress,
     violation: w.violation,
     stackOverflow: w.overflow,
     steps: w.clock.step,
@@ -104,7 +143,7 @@ function explain(w: World, outcome: Outcome, stuck: readonly StuckBio[]): string
     case 'deadlock':
       return w.deadlock!.text;
     case 'no-progress':
-      return `no-progress: ${w.opts.noProgressSteps} steps without a bio completing while ${stuck.length} bio(s) are open, and no cycle or orphaned wait explains it (first open: ${stuck.slice(0, 3).map((s) => s.bio).join(', ')})`;
+      return w.noProgress!.text;
     case 'step-limit':
       return `step-limit: ${w.opts.maxSteps} steps ran out without a verdict (${stuck.length} bio(s) open)`;
     case 'completed':

@@ -10,9 +10,22 @@ import type { World } from './world.js';
 import { stateText } from './xstate-adapter.js';
 import { canRun } from './deliverable.js';
 
-/** The wait-for view of every context. */
-export function views(w: World): ContextView[] {
-  return w.contexts.map((ctx) => view(w, ctx));
+/**
+ * How a view treats timed sleeps when it explains a no-progress rather than
+ * looks for a deadlock: a timed sleeper counts as waiting (its edge marked
+ * with its period), and so does a context whose last timed sleep timed out
+ * at `since` or later and that is not parked now (it is between two retries).
+ */
+export interface TimedAsWaiting {
+  readonly since: number;
+}
+
+/**
+ * The wait-for view of every context. Without `timed`, as the deadlock check
+ * reads it: a timed sleeper is live (it ends by itself).
+ */
+export function views(w: World, timed?: TimedAsWaiting): ContextView[] {
+  return w.contexts.map((ctx) => view(w, ctx, timed));
 }
 
 /**
@@ -33,19 +46,27 @@ export function anyBlocked(w: World): boolean {
   return false;
 }
 
-function view(w: World, ctx: ExecContext): ContextView {
+function view(w: World, ctx: ExecContext, timed: TimedAsWaiting | undefined): ContextView {
   const state = ctx.exited ? 'exited' : stateText(ctx.top.snapshot);
   const detail = contextDetail(ctx);
   const midWork = !ctx.exited && !ctx.top.snapshot.hasTag('idle');
   if (ctx.exited) return { name: ctx.name, state, detail, live: false, midWork: false };
   if (ctx.blocked) {
+    const b = ctx.blocked;
     // A timed sleep ends by itself: live, whatever it waits for (a wait bounded by a timeout is not a deadlock).
-    if (ctx.blocked.deadline !== undefined) return { name: ctx.name, state, detail, live: true, midWork };
-    const r = ctx.blocked.resource;
+    if (b.deadline !== undefined && timed === undefined) return { name: ctx.name, state, detail, live: true, midWork };
+    const r = b.resource;
     // A plain blocking put has no reply: the machine already moved on (often into an idle state),
     // but the context is stuck with the item in hand, in the middle of work.
-    const waiter = r.waiters().find((x) => x.ctx === ctx.name) ?? { ctx: ctx.name, what: ctx.blocked.op, since: ctx.blocked.since };
-    return { name: ctx.name, state, detail, live: false, midWork: midWork || ctx.blocked.inHand, wait: { node: r.name, nodeKind: 'resource', nodeDetail: r.describe(), what: waiter.what, releasers: r.releasers(waiter) } };
+    const waiter = r.waiters().find((x) => x.ctx === ctx.name) ?? { ctx: ctx.name, what: b.op, since: b.since };
+    const edge = { node: r.name, nodeKind: 'resource' as const, nodeDetail: r.describe(), what: waiter.what, releasers: r.releasers(waiter) };
+    return { name: ctx.name, state, detail, live: false, midWork: midWork || b.inHand, wait: b.period === undefined ? edge : { ...edge, timed: b.period } };
+  }
+  const last = timed === undefined ? undefined : ctx.lastTimedWait;
+  if (last !== undefined && last.at >= timed!.since) {
+    // Between two retries: it got its timeout reply (or is about to) and will sleep on the same thing again.
+    const r = w.resources.get(last.resource)!;
+    return { name: ctx.name, state, detail, live: false, midWork, wait: { node: r.name, nodeKind: 'resource', nodeDetail: r.describe(), what: last.what, releasers: last.releasers, timed: last.period } };
   }
   const pending =
     ctx.rerun !== null ||

@@ -22,6 +22,8 @@ import { createResources, type DispatchTable } from './registry.js';
 import type { Cand } from './deliverable.js';
 import { KernelEnv } from './kernel-env.js';
 import { personalityOf, type Personality } from './personality.js';
+import { ProgressWatch } from './progress.js';
+import type { NoProgress } from '../check/outcome.js';
 
 export class World {
   readonly clock = { now: 0, step: 0 };
@@ -49,6 +51,8 @@ export class World {
   readonly touched = new Set<Resource>();
   /** The deliveries choosable now (advance.ts fills it; `step` empties it). */
   readonly cands: Cand[] = [];
+  /** The no-progress window and what it is measured from (progress.ts). */
+  readonly progress: ProgressWatch;
   /** Trace entries of the step being executed. */
   stepEffects: TraceEffect[] = [];
   readonly env: KernelEnv;
@@ -66,6 +70,7 @@ export class World {
   violation: Violation | undefined;
   overflow: StackOverflow | undefined;
   deadlock: Deadlock | undefined;
+  noProgress: NoProgress | undefined;
 
   constructor(
     readonly system: SystemSpec,
@@ -80,6 +85,7 @@ export class World {
       throw new ModelError((e as Error).message);
     }
     this.opts = { maxSteps: options.maxSteps ?? 1_000_000, noProgressSteps: options.noProgressSteps ?? 100_000, checkEvery: options.checkEvery ?? 512 };
+    this.progress = new ProgressWatch(options.noProgressTicks, this.opts.noProgressSteps);
     this.faults = new FaultInjector(system.faults ?? [], seed);
     this.trace = new TraceRecorder(options.storySteps ?? 12, options.recordTrace ?? false);
     this.deliveryLog = options.recordDeliveries ? [] : undefined;

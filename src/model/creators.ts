@@ -84,7 +84,7 @@ export function unlock(name: string): EffectOf<'unlock'> {
   return { type: 'unlock', lock: name };
 }
 
-/** down() on semaphore `sem`; `{ wait: false }` is down_trylock. */
+/** down() on semaphore `sem`; `{ wait: false }` is down_trylock, `{ timeout }` (ticks) down_timeout. */
 export function down(sem: string, opts?: EffectOptions<'down', 'sem'>): EffectOf<'down'> {
   return { type: 'down', sem, ...opts };
 }
@@ -97,8 +97,9 @@ export function ticketTake(counter: string): EffectOf<'ticketTake'> {
   return { type: 'ticketTake', counter };
 }
 
-export function ticketWait(counter: string, ticket: number): EffectOf<'ticketWait'> {
-  return { type: 'ticketWait', counter, ticket };
+/** Sleep until `counter` reaches `ticket`; `{ timeout }` (ticks) is wait_event_timeout. */
+export function ticketWait(counter: string, ticket: number, opts?: EffectOptions<'ticketWait', 'counter' | 'ticket'>): EffectOf<'ticketWait'> {
+  return { type: 'ticketWait', counter, ticket, ...opts };
 }
 
 export function ticketAdvance(counter: string, opts?: EffectOptions<'ticketAdvance', 'counter'>): EffectOf<'ticketAdvance'> {

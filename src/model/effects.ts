@@ -60,15 +60,24 @@ export type Effect =
    * `front`: requeue at the head (blk_requeue_request).
    * `host`: a host system call; while it blocks, the context's whole CPU is stalled
    * (UML: the guest is one host process, so nothing else on that CPU runs).
+   * `timeout` (ticks, with wait): sleep at most that long (wait_event_timeout), then reply
+   * `put.timedout` with the item still in the writer's hands; a timed put always replies.
    */
-  | { type: 'put'; chan: string; item: unknown; wait?: boolean; ack?: boolean; front?: boolean; host?: boolean }
-  /** Take the head item. `wait` (default true): block while empty. Reply `get.ok {item}` or `get.eagain`. */
-  | { type: 'get'; chan: string; wait?: boolean; host?: boolean }
+  | { type: 'put'; chan: string; item: unknown; wait?: boolean; ack?: boolean; front?: boolean; host?: boolean; timeout?: number }
+  /**
+   * Take the head item. `wait` (default true): block while empty. Reply `get.ok {item}` or `get.eagain`.
+   * `timeout` (ticks, with wait): sleep at most that long, then reply `get.timedout`.
+   */
+  | { type: 'get'; chan: string; wait?: boolean; host?: boolean; timeout?: number }
   // ---- host AIO (arch/um/os-Linux/aio.c) ------------------------------------------------
   /** io_submit(2) of one iocb. Reply `ioSubmit.ok`, `ioSubmit.eagain` (ring full) or `ioSubmit.error {errno}` (injected). Never blocks. */
   | { type: 'ioSubmit'; ring: string; iocb: Iocb }
-  /** io_getevents(2): block until `min` (default 1) completions, take up to `max` (default 1). Reply `ioGetevents.ok {events}`. */
-  | { type: 'ioGetevents'; ring: string; min?: number; max?: number }
+  /**
+   * io_getevents(2): block until `min` (default 1) completions, take up to `max` (default 1). Reply `ioGetevents.ok {events}`.
+   * `timeout` (ticks, its `struct timespec`): when it passes first, reply `ioGetevents.timedout {events}`
+   * with the fewer than `min` events there were (possibly none), as read_events returns them.
+   */
+  | { type: 'ioGetevents'; ring: string; min?: number; max?: number; timeout?: number }
   /** The device finished an iocb (res < 0 is an errno; the fault injector may turn it into -EIO). No reply. */
   | { type: 'ioComplete'; ring: string; id: string; res?: number }
   // ---- memory -----------------------------------------------------------------------------
@@ -85,16 +94,25 @@ export type Effect =
   /** mempool_free. No reply. */
   | { type: 'free'; pool: string; element: string }
   // ---- sleeping and spinning ------------------------------------------------------------
-  /** Acquire a lock. `wait` false = trylock. Reply `lock.ok` or `lock.busy`. */
-  | { type: 'lock'; lock: string; wait?: boolean }
+  /**
+   * Acquire a lock. `wait` false = trylock. Reply `lock.ok` or `lock.busy`.
+   * `timeout` (ticks; sleep locks only: NetBSD getblk's `slptimeo` on a B_BUSY buffer): reply `lock.timedout`.
+   */
+  | { type: 'lock'; lock: string; wait?: boolean; timeout?: number }
   | { type: 'unlock'; lock: string }
-  /** down() on a semaphore; `wait` false = down_trylock. Reply `down.ok` or `down.busy`. */
-  | { type: 'down'; sem: string; wait?: boolean }
+  /**
+   * down() on a semaphore; `wait` false = down_trylock. Reply `down.ok` or `down.busy`.
+   * `timeout` (ticks): down_timeout(sem, jiffies), reply `down.timedout` (its -ETIME).
+   */
+  | { type: 'down'; sem: string; wait?: boolean; timeout?: number }
   | { type: 'up'; sem: string }
   /** Take the next ticket (Jeff Dike's `started` counter: atomic_inc_return). Never blocks. Reply `ticketTake.ok {ticket}`. */
   | { type: 'ticketTake'; counter: string }
-  /** Sleep until the counter reaches `ticket` (Jeff Dike's `submitted` counter). Reply `ticketWait.ok`. */
-  | { type: 'ticketWait'; counter: string; ticket: number }
+  /**
+   * Sleep until the counter reaches `ticket` (Jeff Dike's `submitted` counter). Reply `ticketWait.ok`.
+   * `timeout` (ticks): wait_event_timeout, reply `ticketWait.timedout` when it returns 0.
+   */
+  | { type: 'ticketWait'; counter: string; ticket: number; timeout?: number }
   | { type: 'ticketAdvance'; counter: string; by?: number }
   // ---- CPU and interrupts -----------------------------------------------------------------
   /**
@@ -160,22 +178,28 @@ export type KernelEvent =
   | { type: 'draw.ok'; point: string; value: string | number }
   | { type: 'get.ok'; chan: string; item: unknown }
   | { type: 'get.eagain'; chan: string }
+  | { type: 'get.timedout'; chan: string }
   | { type: 'put.ok'; chan: string }
   | { type: 'put.eagain'; chan: string }
+  | { type: 'put.timedout'; chan: string }
   | { type: 'ioSubmit.ok'; ring: string; id: string }
   | { type: 'ioSubmit.eagain'; ring: string; id: string }
   | { type: 'ioSubmit.error'; ring: string; id: string; errno: number }
   | { type: 'ioGetevents.ok'; ring: string; events: readonly IoEvent[] }
+  | { type: 'ioGetevents.timedout'; ring: string; events: readonly IoEvent[] }
   | { type: 'kmalloc.ok'; allocator: string; element: string }
   | { type: 'kmalloc.fail'; allocator: string }
   | { type: 'alloc.ok'; pool: string; element: string }
   | { type: 'alloc.fail'; pool: string }
   | { type: 'lock.ok'; lock: string }
   | { type: 'lock.busy'; lock: string }
+  | { type: 'lock.timedout'; lock: string }
   | { type: 'down.ok'; sem: string }
   | { type: 'down.busy'; sem: string }
+  | { type: 'down.timedout'; sem: string }
   | { type: 'ticketTake.ok'; counter: string; ticket: number }
   | { type: 'ticketWait.ok'; counter: string; ticket: number }
+  | { type: 'ticketWait.timedout'; counter: string; ticket: number }
   | { type: 'call.return'; machine: string; output: unknown }
   | { type: 'irq'; handler: string }
   | BufCacheReply;

@@ -13,21 +13,21 @@ import type { EffectType, KernelEvent } from './effects.js';
 
 /** The `type` of each reply an effect may get, keyed by the effect's type. */
 export interface ReplyTypes {
-  put: 'put.ok' | 'put.eagain';
-  get: 'get.ok' | 'get.eagain';
+  put: 'put.ok' | 'put.eagain' | 'put.timedout';
+  get: 'get.ok' | 'get.eagain' | 'get.timedout';
   ioSubmit: 'ioSubmit.ok' | 'ioSubmit.eagain' | 'ioSubmit.error';
-  ioGetevents: 'ioGetevents.ok';
+  ioGetevents: 'ioGetevents.ok' | 'ioGetevents.timedout';
   ioComplete: never;
   kmalloc: 'kmalloc.ok' | 'kmalloc.fail';
   kfree: never;
   alloc: 'alloc.ok' | 'alloc.fail';
   free: never;
-  lock: 'lock.ok' | 'lock.busy';
+  lock: 'lock.ok' | 'lock.busy' | 'lock.timedout';
   unlock: never;
-  down: 'down.ok' | 'down.busy';
+  down: 'down.ok' | 'down.busy' | 'down.timedout';
   up: never;
   ticketTake: 'ticketTake.ok';
-  ticketWait: 'ticketWait.ok';
+  ticketWait: 'ticketWait.ok' | 'ticketWait.timedout';
   ticketAdvance: never;
   spl: never;
   iret: never;

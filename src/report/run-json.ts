@@ -36,6 +36,16 @@ export interface RunJson {
   readonly explanation: string;
   /** The wait-for cycle (or orphan chain) in DESIGN.md's node shape. */
   readonly deadlock: { readonly shape: 'cycle' | 'orphan'; readonly nodes: readonly CycleNode[]; readonly stuckContexts: readonly string[] } | null;
+  /**
+   * With outcome `no-progress`: its window (ticks once the run had a timed wait, else steps) and the
+   * wait-for cycle through timed waits that explains it, if one does (its timed context nodes carry `timed`).
+   */
+  readonly noProgress: {
+    readonly window: number;
+    readonly unit: 'ticks' | 'steps';
+    readonly longestPeriod: number;
+    readonly cycle: { readonly nodes: readonly CycleNode[]; readonly stuckContexts: readonly string[] } | null;
+  } | null;
   readonly violation: Violation | null;
   readonly stackOverflow: StackOverflow | null;
   readonly steps: number;
@@ -78,6 +88,7 @@ export function runJson(scenario: Scenario, run: ScenarioRun, inputs: RunInputs,
     outcome: r.outcome,
     explanation: r.explanation,
     deadlock: r.deadlock ? { shape: r.deadlock.shape, nodes: r.deadlock.nodes, stuckContexts: r.deadlock.stuckContexts } : null,
+    noProgress: r.noProgress ? { window: r.noProgress.window, unit: r.noProgress.unit, longestPeriod: r.noProgress.longestPeriod, cycle: r.noProgress.cycle ?? null } : null,
     violation: r.violation ?? null,
     stackOverflow: r.stackOverflow ?? null,
     steps: r.steps,

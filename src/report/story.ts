@@ -21,12 +21,18 @@ export function storyOf(doc: RunJson, scenario: Scenario, reproduce: readonly st
   lines.push(`  expected  ${expectationLine(doc, defaults)}`);
   lines.push('');
 
-  lines.push(`${doc.outcome.toUpperCase()}${doc.deadlock ? ` (${doc.deadlock.shape === 'cycle' ? 'wait-for cycle' : 'orphaned wait'})` : ''}`);
+  const timedCycle = doc.noProgress?.cycle ?? undefined;
+  lines.push(`${doc.outcome.toUpperCase()}${doc.deadlock ? ` (${doc.deadlock.shape === 'cycle' ? 'wait-for cycle' : 'orphaned wait'})` : timedCycle ? ' (wait-for cycle, live only through timed retries)' : ''}`);
   lines.push(`  ${doc.explanation}`);
   if (doc.deadlock) {
     lines.push('', doc.deadlock.shape === 'cycle' ? '  cycle:' : '  chain:');
     lines.push(...cycleLines(doc.deadlock.nodes, doc.deadlock.shape).map((l) => `    ${l}`));
     lines.push(`  stuck contexts: ${doc.deadlock.stuckContexts.join(', ') || '(none)'}`);
+  }
+  if (timedCycle) {
+    lines.push('', '  cycle:');
+    lines.push(...cycleLines(timedCycle.nodes, 'cycle').map((l) => `    ${l}`));
+    lines.push(`  retrying contexts: ${timedCycle.stuckContexts.join(', ') || '(none)'}`);
   }
   if (doc.violation) {
     lines.push(`  invariant ${doc.violation.invariant} at step ${doc.violation.step}${doc.violation.contexts.length ? `, contexts ${doc.violation.contexts.join(', ')}` : ''}`);
@@ -85,10 +91,15 @@ function expectationLine(doc: RunJson, defaults: boolean): string {
  * A cycle's last edge leads back to the first node.
  */
 function cycleLines(nodes: readonly CycleNode[], shape: 'cycle' | 'orphan'): string[] {
-  const lines = nodes.map((n, i) => (i === 0 ? nodeText(n) : `  --${nodes[i - 1].edge}--> ${nodeText(n)}`));
+  const lines = nodes.map((n, i) => (i === 0 ? nodeText(n) : `  --${edgeText(nodes[i - 1])}--> ${nodeText(n)}`));
   const last = nodes[nodes.length - 1];
-  if (shape === 'cycle' && last && last.edge !== 'none') lines.push(`  --${last.edge}--> ${nodes[0].id} (back to the start)`);
+  if (shape === 'cycle' && last && last.edge !== 'none') lines.push(`  --${edgeText(last)}--> ${nodes[0].id} (back to the start)`);
   return lines;
+}
+
+/** `waits-for`, or a timed sleep's `waits-for (retries every 500 ticks)`. */
+function edgeText(n: CycleNode): string {
+  return n.timed === undefined ? n.edge : `${n.edge} (retries every ${n.timed} ticks)`;
 }
 
 function nodeText(n: CycleNode): string {

@@ -168,6 +168,27 @@ export class AioRing<I extends { id: string }> extends Resource {
     return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 
+  /**
+   * A timed io_getevents whose timeout passed leaves the queue (the kernel
+   * then calls `reapTimedOut` for what it returns).
+   */
+  override withdraw(ctx: CtxId): boolean {
+    return this.reapers.remove(ctx) !== undefined;
+  }
+
+  /**
+   * What a withdrawn reaper's io_getevents returns: up to `max` of the
+   * completions there are, possibly none (2.6 fs/aio.c read_events: on
+   * `to.timed_out` it returns the `i` events it read so far). Nobody else is
+   * owed a wake-up: the oldest reaper had fewer than its min_nr <= max and
+   * takes them all, and a younger one leaves the oldest as short as it was.
+   */
+  reapTimedOut(ctx: CtxId, max: number): AioEvent<I>[] {
+    if (this.reapers.has(ctx)) throw new Error(`aio-ring ${this.name}: ${ctx} reaps after a timeout while still parked`);
+    if (!Number.isInteger(max) || max < 1) throw new Error(`aio-ring ${this.name}: ${ctx} reaps with max ${max}; need max >= 1`);
+    return this.reap(max);
+  }
+
   override metrics(): Readonly<Record<string, number>> {
     return { maxLevel: this.maxLevel, eagain: this.eagainCount, fullCount: this.fullCount };
   }

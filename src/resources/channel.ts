@@ -173,6 +173,16 @@ export class Channel<T = unknown> extends Resource {
     return { status: 'ok', value: item, wakeups };
   }
 
+  /**
+   * A timed reader or writer gives up (wait_event_timeout returning 0:
+   * finish_wait takes it off the queue). A writer leaves with its item still
+   * in hand: the item never entered the channel, so the channel is as full
+   * as before and no slot changes hands.
+   */
+  override withdraw(ctx: CtxId): boolean {
+    return this.getters.remove(ctx) !== undefined || this.putters.remove(ctx) !== undefined;
+  }
+
   override metrics(): Readonly<Record<string, number>> {
     return { maxLevel: this.maxLevel, fullCount: this.fullCount, eagain: this.eagainCount, putsBlocked: this.putsBlocked };
   }

@@ -86,6 +86,15 @@ export class Lock extends Resource {
     return { status: 'ok', wakeups: next === undefined ? NO_WAKEUPS : [{ ctx: next.ctx, op: 'acquire' }] };
   }
 
+  /**
+   * A timed sleeper on a busy sleep lock gives up: NetBSD getblk() sleeps on a
+   * B_BUSY buffer with ltsleep(bp, ..., "getblk", slptimeo) and returns NULL
+   * when it fails (sys/kern/vfs_bio.c, NetBSD 2.0/3.0). The owner keeps the lock.
+   */
+  override withdraw(ctx: CtxId): boolean {
+    return this.parked.remove(ctx) !== undefined;
+  }
+
   waiters(): readonly Waiter[] {
     return this.parked.list();
   }

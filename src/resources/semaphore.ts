@@ -107,6 +107,15 @@ export class Semaphore extends Resource {
     return { status: 'ok', wakeups: next === undefined ? NO_WAKEUPS : [{ ctx: next.ctx, op: 'down' }] };
   }
 
+  /**
+   * down_timeout() gave up (kernel/semaphore.c, 2.6.26+: __down_common's
+   * `timed_out:` does list_del of the waiter and returns -ETIME). The waiter
+   * held no unit yet, so count and holders stay as they are.
+   */
+  override withdraw(ctx: CtxId): boolean {
+    return this.parked.remove(ctx) !== undefined;
+  }
+
   /** Contexts with a down not yet matched by an up, in order, each once. */
   holders(): CtxId[] {
     return [...new Set(this.held)];
@@ -120,9 +129,18 @@ export class Semaphore extends Resource {
     return this.parked.list();
   }
 
-  releasers(_waiter: Waiter): Releasers {
+  /**
+   * Declared uppers; else the holders, the waiter itself last: a waiter that
+   * holds a unit cannot up() it while it sleeps, so another holder is the
+   * one a wait-for cycle goes through (two contexts each holding one of two
+   * units and waiting for a second is a cycle of two, not of one).
+   */
+  releasers(waiter: Waiter): Releasers {
     if (this.upBy !== undefined) return this.upBy.map((ctx) => ({ ctx, edge: 'may-release' }));
-    return this.holders().map((ctx) => ({ ctx, edge: 'held-by' }));
+    const holders = this.holders();
+    const others = holders.filter((ctx) => ctx !== waiter.ctx);
+    const ordered = others.length === holders.length ? holders : [...others, waiter.ctx];
+    return ordered.map((ctx) => ({ ctx, edge: 'held-by' }));
   }
 
   describe(): string {

@@ -143,6 +143,17 @@ export class TicketCounter extends Resource {
     return { status: 'ok', wakeups: wakeups.length > 0 ? wakeups : NO_WAKEUPS };
   }
 
+  /**
+   * wait_event_timeout() returned 0 (include/linux/wait.h: finish_wait takes
+   * the entry off): the waiter leaves, its ticket still outstanding, so
+   * whoever holds it must still advance past it.
+   */
+  override withdraw(ctx: CtxId): boolean {
+    if (this.parked.remove(ctx) === undefined) return false;
+    this.recordLevel();
+    return true;
+  }
+
   override metrics(): Readonly<Record<string, number>> {
     return { maxLevel: this.maxLevel, waits: this.waitsBlocked };
   }

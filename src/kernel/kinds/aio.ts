@@ -2,12 +2,14 @@
  * Host AIO (io_submit, io_getevents, the device's completion): UML's
  * arch/um/os-Linux/aio.c over Linux fs/aio.c. io_submit never blocks — a full
  * ring (nr_events of io_setup) is EAGAIN; io_getevents sleeps until min_nr
- * completions arrive.
+ * completions arrive, or until its timeout passes (2.6 fs/aio.c read_events:
+ * it then returns the fewer events it has, possibly none).
  */
 import { AioRing } from '../../resources/aio-ring.js';
 import { Channel } from '../../resources/channel.js';
 import type { Effect, Iocb, IoEvent } from '../../model/effects.js';
 import { defineResourceKind, done, handler, type Performed } from '../protocol.js';
+import { checkTimeout, timedSleep } from './timeout.js';
 
 type Submit = Extract<Effect, { type: 'ioSubmit' }>;
 type Getevents = Extract<Effect, { type: 'ioGetevents' }>;
@@ -49,12 +51,17 @@ const ioSubmit = handler<Submit>({
 const ioGetevents = handler<Getevents>({
   perform(e, env): Performed {
     const ring = env.resource(e.ring, AioRing, OP) as AioRing<Iocb>;
+    checkTimeout(e.timeout, true, `ioGetevents on '${e.ring}'`);
     const r = ring.getevents(env.caller, { min: e.min ?? 1, max: e.max ?? 1, wait: true });
     env.note({ effect: 'ioGetevents', resource: e.ring, status: r.status });
-    if (r.status === 'blocked') return { status: 'parked', on: ring, op: 'getevents' };
+    if (r.status === 'blocked') return { status: 'parked', on: ring, op: 'getevents', ...timedSleep(e.timeout, env.clock) };
     return done({ type: 'ioGetevents.ok', ring: e.ring, events: r.value as readonly IoEvent[] });
   },
-  resume(e, wake) {
+  resume(e, wake, env) {
+    if (wake.reason === 'timed-out') {
+      const events = (env.resource(e.ring, AioRing, OP) as AioRing<Iocb>).reapTimedOut(env.caller, e.max ?? 1);
+      return done({ type: 'ioGetevents.timedout', ring: e.ring, events: events as readonly IoEvent[] });
+    }
     // The completion that satisfied min_nr handed the events over.
     return done({ type: 'ioGetevents.ok', ring: e.ring, events: wake.value as readonly IoEvent[] });
   },

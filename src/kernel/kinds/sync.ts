@@ -3,12 +3,21 @@
  * sleep locks (Linux spin_lock / mutex; NetBSD simple_lock, B_BUSY), counting
  * semaphores (Linux kernel/locking/semaphore.c down/up), and a ticket counter
  * (a sequence a context waits to reach, as an ordered completion).
+ *
+ * Timed sleeps (`timeout` in ticks): down_timeout() (kernel/semaphore.c,
+ * 2.6.26+, -ETIME), wait_event_timeout() for a ticket (include/linux/wait.h,
+ * returns 0), and a sleep lock's timeout as NetBSD getblk()'s `slptimeo` on a
+ * B_BUSY buffer (sys/kern/vfs_bio.c, ltsleep returns EWOULDBLOCK, getblk NULL).
+ * Linux's mutex_lock has no timed form, and a spin lock never sleeps: a
+ * timeout on one is refused.
  */
 import { Lock } from '../../resources/lock.js';
 import { Semaphore } from '../../resources/semaphore.js';
 import { TicketCounter } from '../../resources/ticket-counter.js';
 import type { Effect } from '../../model/effects.js';
 import { defineResourceKind, done, handler, type Performed } from '../protocol.js';
+import { ModelError } from '../model-error.js';
+import { checkTimeout, timedSleep } from './timeout.js';
 
 type LockE = Extract<Effect, { type: 'lock' }>;
 type Unlock = Extract<Effect, { type: 'unlock' }>;
@@ -39,12 +48,18 @@ export interface CounterSpec {
 const lock = handler<LockE>({
   perform(e, env): Performed {
     const l = env.resource(e.lock, Lock, 'lock');
-    const r = l.acquire(env.caller, { wait: e.wait ?? true });
+    const wait = e.wait ?? true;
+    checkTimeout(e.timeout, wait, `lock on '${e.lock}'`);
+    if (e.timeout !== undefined && l.flavour !== 'sleep') {
+      throw new ModelError(`lock on '${e.lock}': timeout is allowed on flavour 'sleep' only; '${e.lock}' is a ${l.flavour} lock, whose waiter spins and never sleeps`);
+    }
+    const r = l.acquire(env.caller, { wait });
     env.note({ effect: 'lock', resource: e.lock, status: r.status });
-    if (r.status === 'blocked') return { status: 'parked', on: l, op: 'acquire' };
+    if (r.status === 'blocked') return { status: 'parked', on: l, op: 'acquire', ...timedSleep(e.timeout, env.clock) };
     return done({ type: r.status === 'ok' ? 'lock.ok' : 'lock.busy', lock: e.lock });
   },
-  resume(e) {
+  resume(e, wake) {
+    if (wake.reason === 'timed-out') return done({ type: 'lock.timedout', lock: e.lock });
     // Ownership was passed straight to the oldest waiter on release.
     return done({ type: 'lock.ok', lock: e.lock });
   },
@@ -66,12 +81,15 @@ const unlock = handler<Unlock>({
 const down = handler<Down>({
   perform(e, env): Performed {
     const sem = env.resource(e.sem, Semaphore, 'down');
-    const r = sem.down(env.caller, { wait: e.wait ?? true });
+    const wait = e.wait ?? true;
+    checkTimeout(e.timeout, wait, `down on '${e.sem}'`);
+    const r = sem.down(env.caller, { wait });
     env.note({ effect: 'down', resource: e.sem, status: r.status });
-    if (r.status === 'blocked') return { status: 'parked', on: sem, op: 'down' };
+    if (r.status === 'blocked') return { status: 'parked', on: sem, op: 'down', ...timedSleep(e.timeout, env.clock) };
     return done({ type: r.status === 'ok' ? 'down.ok' : 'down.busy', sem: e.sem });
   },
-  resume: (e) => done({ type: 'down.ok', sem: e.sem }),
+  // up() handed its unit straight to the oldest waiter; or down_timeout's -ETIME.
+  resume: (e, wake) => done({ type: wake.reason === 'timed-out' ? 'down.timedout' : 'down.ok', sem: e.sem }),
   mightSleep: (e) => (e.wait === false ? undefined : `down(${e.sem})`),
 });
 
@@ -94,12 +112,13 @@ const ticketTake = handler<Take>({
 const ticketWait = handler<Wait>({
   perform(e, env): Performed {
     const counter = env.resource(e.counter, TicketCounter, 'ticketWait');
+    checkTimeout(e.timeout, true, `ticketWait on '${e.counter}'`);
     const r = counter.waitFor(env.caller, e.ticket, { wait: true });
     env.note({ effect: 'ticketWait', resource: e.counter, subject: `${e.counter} ${e.ticket}`, status: r.status });
-    if (r.status === 'blocked') return { status: 'parked', on: counter, op: 'waitFor' };
+    if (r.status === 'blocked') return { status: 'parked', on: counter, op: 'waitFor', ...timedSleep(e.timeout, env.clock) };
     return done({ type: 'ticketWait.ok', counter: e.counter, ticket: e.ticket });
   },
-  resume: (e) => done({ type: 'ticketWait.ok', counter: e.counter, ticket: e.ticket }),
+  resume: (e, wake) => done({ type: wake.reason === 'timed-out' ? 'ticketWait.timedout' : 'ticketWait.ok', counter: e.counter, ticket: e.ticket }),
   mightSleep: (e) => `a wait for ticket ${e.ticket} on ${e.counter}`,
 });
 
