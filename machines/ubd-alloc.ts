@@ -192,7 +192,7 @@ export const ubdAlloc = setup({
     keepEmergencyHeader: assign({ header: ({ context }) => emergencyBuffer(emergencyHeaderOf(context)) }),
     keepEmergencyAio: assign({ aios: ({ context }) => [...context.aios, emergencyBuffer(emergencyAioOf(context))] }),
     /** mempool_alloc(pool, GFP_NOIO): may wait for an element to come back. */
-    mempoolAlloc: emit(({ context }) => alloc(poolOf(context), true)),
+    mempoolAlloc: emit(({ context }) => alloc(poolOf(context), 'GFP_NOIO')),
     keepPoolBuffer: assign(({ context, event }) => {
       if (event.type !== 'alloc.ok') return {};
       const b: UbdBuffer = { from: 'mempool', pool: poolOf(context), element: event.element };

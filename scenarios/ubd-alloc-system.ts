@@ -7,7 +7,7 @@
  * submission order. Not a scenario itself: the two scenario files choose the
  * driver's options and the workload.
  */
-import { IPL_BIO, wiring, type FaultSpec, type SystemSpec, type Wire } from '../src/index.js';
+import { IPL_BIO, wiring, type FaultSpec, type MempoolVersionName, type SystemSpec, type Wire } from '../src/index.js';
 import { ubdAlloc, type UbdAllocInput } from '../machines/ubd-alloc.js';
 import { ubdAllocIrq } from '../machines/ubd-alloc-irq.js';
 import { guestWriter, type GuestWrite } from '../machines/guest-writer.js';
@@ -33,6 +33,8 @@ export interface UbdAllocSystem {
   readonly driver: Pick<UbdAllocInput, 'holdLock' | 'buffers' | 'sequencing' | 'leakTicketOnError'>;
   /** `mempool` buffers: the reserve. */
   readonly minNr?: number;
+  /** `mempool` buffers: whose mm/mempool.c the pool follows (default 2.6.14). */
+  readonly mempoolVersion?: MempoolVersionName;
   readonly faults?: readonly FaultSpec[];
 }
 
@@ -79,7 +81,7 @@ export function ubdAllocSystem(o: UbdAllocSystem): SystemSpec {
   // Given back by the interrupt handler, which finds them in the replies it reads.
   const emergencyHeader = buffers === 'emergency' ? sys.semaphore('ubd.emergency.header', { count: 1, upBy: 1 }) : undefined;
   const emergencyAio = buffers === 'emergency' ? sys.semaphore('ubd.emergency.aio', { count: 1, upBy: 1 }) : undefined;
-  const pool = buffers === 'mempool' ? sys.mempool('ubd.buffers', { minNr: o.minNr ?? 0, backing: kmalloc, freedBy: 1 }) : undefined;
+  const pool = buffers === 'mempool' ? sys.mempool('ubd.buffers', { minNr: o.minNr ?? 0, backing: kmalloc, freedBy: 1, version: o.mempoolVersion }) : undefined;
   // Taken, waited on and advanced (or downed and upped) by the guests; the kernel follows who holds which ticket.
   const counter = sequencing === 'tickets' || sequencing === 'barriers' ? sys.counter('ubd.seq', { advancers: 'observed' }) : undefined;
   const semaphore = sequencing === 'semaphore' ? sys.semaphore('ubd.seq', { count: 1, upBy: 'observed' }) : undefined;

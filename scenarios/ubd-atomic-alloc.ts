@@ -17,7 +17,7 @@
  * patch set does: B-F1 opens the queue to concurrent submitters.
  */
 import { diskParams } from '../machines/disk.js';
-import { defineScenario, type SystemSpec } from '../src/index.js';
+import { MEMPOOL_VERSIONS, defineScenario, type MempoolVersionName, type SystemSpec } from '../src/index.js';
 import { ubdAllocSystem, ubdScripts, type UbdAllocSystem } from './ubd-alloc-system.js';
 
 const COMMON = ['submitters', 'writes', 'chunks', 'pressure', 'allocFailP', 'latency'] as const;
@@ -44,6 +44,12 @@ export const ubdAtomicAlloc = defineScenario({
     allocFailP: { type: 'int', default: 30, min: 0, max: 100, doc: 'with pressure=random: percent of allocation attempts that fail (30 = probability 0.3)', swarm: [10, 50] },
     latency: diskParams.latency,
     minNr: { type: 'int', default: 3, min: 0, max: 64, doc: 'fix-mempool: buffers the mempool keeps in reserve; one request needs 1 + chunks of them', swarm: [1, 12] },
+    kernel: {
+      type: 'enum',
+      default: '2.6.14',
+      values: [...MEMPOOL_VERSIONS],
+      doc: "fix-mempool: whose mm/mempool.c the pool follows: 2.6.14 sleeps untimed, 2.6.32 and later retry every 5*HZ, 4.x retry with the full mask before sleeping, 6.17 has the min_nr = 0 fix",
+    },
   },
   defaultVariant: 'buggy',
   variants: {
@@ -70,19 +76,21 @@ export const ubdAtomicAlloc = defineScenario({
       summary: "the reviewer's alternative: lock dropped, a request's buffers from a mempool whose reserve (minNr) covers one request; tickets keep queue order",
       ref: 'B-F1+mempool+B-F3',
       expect: { kind: 'must', outcome: 'completed' },
-      uses: [...COMMON, 'minNr'],
+      uses: [...COMMON, 'minNr', 'kernel'],
       evidence: { metric: 'ubd.buffers.reserveAllocs', doc: 'buffers the mempool served from its reserve because kmalloc failed' },
     },
   },
   build(variant, params): SystemSpec {
     const { submitters, writes, chunks, pressure, allocFailP, latency } = params;
-    return ubdAllocSystem({
+    const system = ubdAllocSystem({
       scripts: ubdScripts({ submitters, writes, chunks }),
       pressure,
       allocFailP,
       latency,
       driver: DRIVERS[variant],
-      minNr: variant === 'fix-mempool' ? params.minNr : undefined,
+      ...(variant === 'fix-mempool' ? { minNr: params.minNr, mempoolVersion: params.kernel as MempoolVersionName } : {}),
     });
+    // UML: the guest kernel's HZ is 100 (arch/um), so io_schedule_timeout(5*HZ) is 500 ticks.
+    return { ...system, kernel: { personality: 'uml' } };
   },
 });

@@ -6,6 +6,9 @@
 export * from './model/index.js';
 export type { SystemSpec, ContextSpec, CpuSpec, ResourceSpec, FaultSpec } from './kernel/system.js';
 export type { KernelSpec, Personality, PersonalityName, PreemptionMode } from './kernel/personality.js';
+/** The mm/mempool.c versions a mempool spec may name. */
+export { MEMPOOL_VERSIONS } from './resources/mempool-versions.js';
+export type { MempoolVersionName } from './resources/mempool-versions.js';
 export { Simulation } from './kernel/simulation.js';
 export type { RunOptions, RunResult, StuckBio, Delivery } from './kernel/simulation.js';
 export type { StrategyName } from './kernel/strategy.js';

@@ -13,6 +13,7 @@ import { wake } from './dispatch.js';
 import { anyBlocked } from './wait-view.js';
 import { checkDeadlock, reachNoProgress } from './verdict.js';
 import { ModelError } from './model-error.js';
+import { findLostWakeup } from '../check/lost-wakeup.js';
 import type { KernelEvent } from '../model/effects.js';
 
 export function boot(w: World): void {
@@ -103,7 +104,7 @@ export function execute(w: World, c: Cand): void {
   if (w.stopped === undefined) checkTouched(w);
 }
 
-/** Resource conservation after every step, for the resources the step touched. */
+/** Resource conservation and lost wake-ups after every step, for the resources the step touched. */
 function checkTouched(w: World): void {
   for (const r of w.touched) {
     const v = r.checkConservation();
@@ -112,6 +113,8 @@ function checkTouched(w: World): void {
       break;
     }
   }
+  const lost = w.stopped === undefined ? findLostWakeup(w.touched) : undefined;
+  if (lost) w.violate('lost wake-up', lost.contexts, lost.message);
   w.touched.clear();
 }
 

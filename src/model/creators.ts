@@ -64,9 +64,9 @@ export function kfree(allocator: string, element: string): EffectOf<'kfree'> {
   return { type: 'kfree', allocator, element };
 }
 
-/** mempool_alloc; `wait` false is GFP_NOWAIT. */
-export function alloc(pool: string, wait: boolean): EffectOf<'alloc'> {
-  return { type: 'alloc', pool, wait };
+/** mempool_alloc(pool, gfp): GFP_NOIO may sleep on the pool, GFP_ATOMIC gets NULL from an empty one. */
+export function alloc(pool: string, gfp: Gfp): EffectOf<'alloc'> {
+  return { type: 'alloc', pool, gfp };
 }
 
 /** mempool_free. */

@@ -89,8 +89,13 @@ export type Effect =
   | { type: 'kmalloc'; allocator: string; gfp: Gfp }
   /** kfree. No reply. */
   | { type: 'kfree'; allocator: string; element: string }
-  /** mempool_alloc. `wait` false = GFP_NOWAIT/GFP_ATOMIC. Reply `alloc.ok {element}` or `alloc.fail`. */
-  | { type: 'alloc'; pool: string; wait: boolean }
+  /**
+   * mempool_alloc(pool, gfp). With `__GFP_WAIT` (GFP_NOIO, GFP_KERNEL) it may
+   * sleep on the pool (so might_sleep applies); without it (GFP_ATOMIC,
+   * GFP_NOWAIT) an empty pool answers NULL. Reply `alloc.ok {element}` or
+   * `alloc.fail`.
+   */
+  | { type: 'alloc'; pool: string; gfp: Gfp }
   /** mempool_free. No reply. */
   | { type: 'free'; pool: string; element: string }
   // ---- sleeping and spinning ------------------------------------------------------------

@@ -1,12 +1,20 @@
 /**
- * A mempool (Linux `mm/mempool.c`): `minNr` preallocated elements kept in
- * reserve in front of a backing allocator, so a caller that may sleep is
- * guaranteed an element eventually — provided every element handed out is
- * freed. That proviso is what the wait-for graph checks: a waiter depends on
- * the holders of this pool's elements, and a holder that waits (directly or
- * not) for the waiter closes a cycle (shared bioset starvation).
+ * A mempool (Linux `mm/mempool.c`, in the version its spec names:
+ * mempool-versions.ts): `minNr` preallocated elements kept in reserve in
+ * front of a backing allocator, so a caller that may sleep is guaranteed an
+ * element eventually — provided every element handed out is freed. That
+ * proviso is what the wait-for graph checks: a waiter depends on the holders
+ * of this pool's elements, and a holder that waits (directly or not) for the
+ * waiter closes a cycle (shared bioset starvation).
+ *
+ * There is no hand-off: `mempool_free` refills the reserve and wakes every
+ * sleeper, each of which re-runs `repeat_alloc` later (the allocator first,
+ * then the reserve) — so another caller may take the refilled element in
+ * between, and a woken sleeper may find nothing and sleep again.
  */
+import { parseGfp, type Gfp } from '../model/gfp.js';
 import type { PageAllocator } from './allocator.js';
+import { DEFAULT_MEMPOOL_VERSION, mempoolVersion, type MempoolVersion, type MempoolVersionName } from './mempool-versions.js';
 import {
   NO_WAKEUPS,
   Resource,
@@ -16,6 +24,7 @@ import {
   type ResourceState,
   type SimClock,
   type Waiter,
+  type Wakeup,
 } from './resource.js';
 import { WaitQueue, type WaitQueueState } from './wait-queue.js';
 
@@ -30,6 +39,8 @@ export interface MempoolOptions {
    * handler), not by the context that allocated it.
    */
   readonly freedBy?: readonly CtxId[];
+  /** Whose mm/mempool.c it follows; default 2.6.14. */
+  readonly version?: MempoolVersionName;
 }
 
 /**
@@ -43,32 +54,48 @@ export interface MempoolState extends ResourceState {
   /** Elements out and the contexts that allocated them, in allocation order. */
   readonly out: readonly (readonly [element: string, ctx: CtxId])[];
   readonly waiting: WaitQueueState<undefined>;
+  /** Contexts inside mempool_alloc that slept at least once, with the virtual time they first slept. */
+  readonly sleepingSince: readonly (readonly [ctx: CtxId, time: number])[];
   readonly eagainCount: number;
   readonly allocsBlocked: number;
   readonly reserveAllocs: number;
+  readonly futileWakeups: number;
+  readonly timeouts: number;
+  readonly longestWait: number;
 }
 
 /** The pseudo-context that owns the reserve's elements in the backing allocator. */
 const BOOT: CtxId = 'boot';
 
+/** Why a sleeper re-runs `repeat_alloc`: a free woke it, or its `io_schedule_timeout` expired. */
+export type RetryReason = 'released' | 'timed-out';
+
 export class Mempool extends Resource {
   readonly kind = 'mempool';
 
-  /** Allocations that found the reserve empty and returned EAGAIN. */
+  /** Allocations that found the reserve empty and returned NULL (no __GFP_WAIT). */
   eagainCount = 0;
-  /** Allocations that found the reserve empty and parked. */
+  /** Allocations that had to sleep (each counted once, however often it slept). */
   allocsBlocked = 0;
-  /** Allocations served from the reserve because the allocator failed. */
+  /** Elements served from the reserve because the allocator failed. */
   reserveAllocs = 0;
+  /** Sleepers a free woke that re-tested, found nothing and slept again (someone else took the element). */
+  futileWakeups = 0;
+  /** Timed sleeps (io_schedule_timeout) that ran out before a free woke them. */
+  timeouts = 0;
+  /** Longest wait, in virtual ticks, from a caller's first sleep to getting its element. */
+  longestWait = 0;
 
   readonly minNr: number;
+  readonly version: MempoolVersion;
   private readonly backing: PageAllocator;
   // Taken from the end, like the kernel's `elements[--curr_nr]`.
   private reserve: string[] = [];
   // Element -> context that allocated it; insertion order is allocation order.
   private out = new Map<string, CtxId>();
-  // Hand-off: exclusive waiters, FIFO; a free gives its element to the oldest.
+  // pool->wait: non-exclusive sleepers (prepare_to_wait), all woken by a refill.
   private readonly parked = new WaitQueue<undefined>();
+  private sleepingSince = new Map<CtxId, number>();
   private readonly freedBy: readonly CtxId[] | undefined;
 
   constructor(opts: MempoolOptions, clock: SimClock) {
@@ -78,13 +105,18 @@ export class Mempool extends Resource {
       throw new Error(`mempool ${opts.name}: minNr must be a whole number >= 0, got ${opts.minNr}`);
     }
     this.minNr = opts.minNr;
+    try {
+      this.version = mempoolVersion(opts.version ?? DEFAULT_MEMPOOL_VERSION);
+    } catch (e) {
+      throw new Error(`mempool ${opts.name}: ${(e as Error).message}`);
+    }
     this.backing = opts.backing;
     // mempool_create fills the reserve at once; at boot there is no pressure.
-    for (let i = 0; i < this.minNr; i++) {
+    for (let i = 0; i < this.reserveRoom; i++) {
       const element = this.backing.tryAlloc(BOOT, { ignorePressure: true });
       if (element === undefined) {
         throw new Error(
-          `mempool ${opts.name}: backing allocator ${this.backing.name} could not supply the ${this.minNr} reserve elements (limit reached after ${i})`,
+          `mempool ${opts.name}: backing allocator ${this.backing.name} could not supply the ${this.reserveRoom} reserve elements (limit reached after ${i})`,
         );
       }
       this.reserve.push(element);
@@ -108,37 +140,56 @@ export class Mempool extends Resource {
   }
 
   /**
-   * mempool_alloc: the allocator first (without waiting), the reserve only
-   * when it fails, then park — or EAGAIN for a GFP_NOWAIT / GFP_ATOMIC caller.
+   * Slots of the reserve: `min_nr`, but one for a zero-minimum pool once the
+   * fix preallocates `max(1, min_nr)` and lets a free refill an empty one.
    */
-  alloc(ctx: CtxId, opts: { wait: boolean }): OpResult<string> {
+  get reserveRoom(): number {
+    return this.version.zeroMinRefill ? Math.max(1, this.minNr) : this.minNr;
+  }
+
+  /**
+   * mempool_alloc with mask `gfp`: a first round without __GFP_WAIT|__GFP_IO
+   * (the allocator, then the reserve); on 4.x, a second round at once with
+   * the full mask if that differs; then NULL without __GFP_WAIT, or a sleep
+   * on the pool's wait queue (`retry` continues after it).
+   */
+  alloc(ctx: CtxId, mask: Gfp): OpResult<string> {
     this.refuseIfParked(ctx, 'alloc');
-    let element = this.backing.tryAlloc(ctx);
-    if (element === undefined) {
-      element = this.reserve.pop();
-      if (element !== undefined) this.reserveAllocs++;
+    const gfp = parseGfp(mask).flags;
+    const got = this.round(ctx);
+    if (got !== undefined) return got;
+    const firstRoundWasWeaker = gfp.has('__GFP_WAIT') || gfp.has('__GFP_IO');
+    if (this.version.immediateRetry && firstRoundWasWeaker) {
+      const again = this.round(ctx);
+      if (again !== undefined) return again;
     }
-    if (element !== undefined) {
-      this.out.set(element, ctx);
-      this.recordLevel();
-      return { status: 'ok', value: element, wakeups: NO_WAKEUPS };
-    }
-    if (!opts.wait) {
+    if (!gfp.has('__GFP_WAIT')) {
       this.eagainCount++;
       return { status: 'eagain', wakeups: NO_WAKEUPS };
     }
     this.allocsBlocked++;
-    this.parked.park({ ctx, what: 'element', since: this.clock.step, exclusive: true, data: undefined });
-    return { status: 'blocked', wakeups: NO_WAKEUPS };
+    this.sleepingSince.set(ctx, this.clock.now);
+    return this.sleep(ctx);
   }
 
   /**
-   * mempool_free: a freed element refills the reserve before it goes back to
-   * the allocator. A waiter can only exist while the reserve is empty, so the
-   * element the kernel would add and then `wake_up` for goes straight to the
-   * oldest waiter. (With minNr 0 the kernel would free it to the allocator
-   * and let the waiter's timed retry find it; handing it over directly is
-   * the same outcome without modelling the timeout.)
+   * `goto repeat_alloc` after the sleep ended (a free woke it, or the timeout
+   * expired), with the full mask now: the allocator, the reserve, else sleep
+   * again. The kernel left it off the wait queue already (woken or withdrawn).
+   */
+  retry(ctx: CtxId, why: RetryReason): OpResult<string> {
+    if (why === 'timed-out') this.timeouts++;
+    const got = this.round(ctx);
+    if (got !== undefined) return got;
+    if (why === 'released') this.futileWakeups++;
+    return this.sleep(ctx);
+  }
+
+  /**
+   * mempool_free: below `min_nr` (or, with the fix, into an empty
+   * zero-minimum pool) the element refills the reserve and `wake_up` lets
+   * every sleeper go to re-test; otherwise it goes back to the allocator,
+   * where it may wake a GFP_KERNEL sleeper, and nobody here is woken.
    */
   free(ctx: CtxId, element: string): OpResult {
     if (!this.out.delete(element)) {
@@ -146,17 +197,16 @@ export class Mempool extends Resource {
         `mempool ${this.name}: ${ctx} frees ${element}, which the pool did not hand out or was already freed`,
       );
     }
-    const waiter = this.parked.wakeOne();
-    if (waiter !== undefined) {
-      this.out.set(element, waiter.ctx);
-      return { status: 'ok', wakeups: [{ ctx: waiter.ctx, op: 'alloc', value: element }] };
+    const refills = this.reserve.length < this.minNr || (this.version.zeroMinRefill && this.minNr === 0 && this.reserve.length === 0);
+    if (!refills) {
+      const wakeups = this.backing.free(element);
+      this.recordLevel();
+      return { status: 'ok', wakeups };
     }
-    let wakeups = NO_WAKEUPS;
-    if (this.reserve.length < this.minNr) this.reserve.push(element);
-    // Back to the allocator, where it may wake a GFP_KERNEL sleeper.
-    else wakeups = this.backing.free(element);
+    this.reserve.push(element);
     this.recordLevel();
-    return { status: 'ok', wakeups };
+    const woken: Wakeup[] = this.parked.wakeAll().map((e) => ({ ctx: e.ctx, op: 'alloc', recheck: true }));
+    return { status: 'ok', wakeups: woken };
   }
 
   /** Contexts holding elements of this pool, in allocation order, each once. */
@@ -165,19 +215,43 @@ export class Mempool extends Resource {
   }
 
   override metrics(): Readonly<Record<string, number>> {
-    return { maxLevel: this.maxLevel, waits: this.allocsBlocked, reserveAllocs: this.reserveAllocs };
+    return {
+      maxLevel: this.maxLevel,
+      waits: this.allocsBlocked,
+      reserveAllocs: this.reserveAllocs,
+      futileWakeups: this.futileWakeups,
+      timeouts: this.timeouts,
+      longestWait: this.longestWait,
+    };
   }
 
   waiters(): readonly Waiter[] {
     return this.parked.list();
   }
 
+  /** io_schedule_timeout expired: the sleeper leaves the queue (finish_wait) and re-runs repeat_alloc. */
+  override withdraw(ctx: CtxId): boolean {
+    return this.parked.remove(ctx) !== undefined;
+  }
+
   /**
-   * Only a free of one of this pool's elements wakes a waiter (a free
-   * elsewhere refills the allocator, which a waiter does not retry here):
-   * the declared freers, else the holders.
+   * The predicate a sleeper tested before sleeping (`if (!pool->curr_nr)`,
+   * or `curr_nr == 0` under pool->lock on 4.x): if the reserve holds an
+   * element while it is still parked, a wake-up was lost.
    */
-  releasers(_waiter: Waiter): Releasers {
+  override readyWaiter(_waiter: Waiter): string | undefined {
+    return this.reserve.length > 0 ? `curr_nr > 0 (${this.reserve.length} in reserve)` : undefined;
+  }
+
+  /**
+   * Only a free that refills the reserve wakes a sleeper (a free elsewhere
+   * refills the allocator, which it re-tries only when woken or timed out):
+   * the declared freers, else the holders. A zero-minimum pool without the
+   * fix is never refilled: an untimed sleeper there has no releaser at all,
+   * and a timed one gets out only through the allocator it re-tries.
+   */
+  releasers(waiter: Waiter): Releasers {
+    if (this.reserveRoom === 0) return this.version.sleepSeconds === undefined ? [] : this.backing.releasers(waiter);
     if (this.freedBy !== undefined) return this.freedBy.map((ctx) => ({ ctx, edge: 'may-release' }));
     return this.holders().map((ctx) => ({ ctx, edge: 'held-by' }));
   }
@@ -190,24 +264,23 @@ export class Mempool extends Resource {
   /**
    * The reserve may be lent out but never lost: every reserve slot that is
    * empty corresponds to an element still out, hence reserve + out >= minNr.
+   * (A sleeper parked beside a full reserve is a lost wake-up, reported by
+   * check/lost-wakeup.ts through `readyWaiter`.)
    */
   checkConservation(): string | undefined {
     const where = `${this.kind} ${this.name}`;
-    if (this.reserve.length > this.minNr) {
-      return `${where} holds ${this.reserve.length} elements in reserve, more than minNr ${this.minNr}`;
+    if (this.reserve.length > this.reserveRoom) {
+      return `${where} holds ${this.reserve.length} elements in reserve, more than its ${this.reserveRoom} slots (minNr ${this.minNr})`;
     }
     if (this.reserve.length + this.out.size < this.minNr) {
       return `${where} lost reserve elements: ${this.reserve.length} in reserve + ${this.out.size} out < minNr ${this.minNr}`;
     }
     if (this.reserve.some((e) => this.out.has(e))) return `${where} has an element both in reserve and handed out`;
     if (new Set(this.reserve).size !== this.reserve.length) return `${where} holds the same element twice in reserve`;
-    if (this.parked.length > 0 && this.reserve.length > 0) {
-      return `${where} has ${this.parked.length} waiter(s) parked while ${this.reserve.length} elements are in reserve`;
-    }
     return undefined;
   }
 
-  /** Reserve, elements out with their holders, waiters in order; counters are history, not state. */
+  /** Reserve, elements out with their holders, waiters in order; counters and wait times are history, not state. */
   fingerprint(): string {
     const out = [...this.out].map(([element, ctx]) => `${element}@${ctx}`).join(',');
     const waiting = this.parked.fingerprint();
@@ -220,9 +293,13 @@ export class Mempool extends Resource {
       reserve: this.reserve.slice(),
       out: [...this.out],
       waiting: this.parked.save(),
+      sleepingSince: [...this.sleepingSince],
       eagainCount: this.eagainCount,
       allocsBlocked: this.allocsBlocked,
       reserveAllocs: this.reserveAllocs,
+      futileWakeups: this.futileWakeups,
+      timeouts: this.timeouts,
+      longestWait: this.longestWait,
     };
   }
 
@@ -231,8 +308,36 @@ export class Mempool extends Resource {
     this.reserve = state.reserve.slice();
     this.out = new Map(state.out);
     this.parked.restore(state.waiting);
+    this.sleepingSince = new Map(state.sleepingSince);
     this.eagainCount = state.eagainCount;
     this.allocsBlocked = state.allocsBlocked;
     this.reserveAllocs = state.reserveAllocs;
+    this.futileWakeups = state.futileWakeups;
+    this.timeouts = state.timeouts;
+    this.longestWait = state.longestWait;
+  }
+
+  /** One round of repeat_alloc: `pool->alloc` (the allocator), then `remove_element` from the reserve. */
+  private round(ctx: CtxId): OpResult<string> | undefined {
+    let element = this.backing.tryAlloc(ctx);
+    if (element === undefined) {
+      element = this.reserve.pop();
+      if (element === undefined) return undefined;
+      this.reserveAllocs++;
+    }
+    this.out.set(element, ctx);
+    this.recordLevel();
+    const since = this.sleepingSince.get(ctx);
+    if (since !== undefined) {
+      this.sleepingSince.delete(ctx);
+      this.longestWait = Math.max(this.longestWait, this.clock.now - since);
+    }
+    return { status: 'ok', value: element, wakeups: NO_WAKEUPS };
+  }
+
+  /** prepare_to_wait(&pool->wait) and sleep: non-exclusive, so every refill wakes it. */
+  private sleep(ctx: CtxId): OpResult<string> {
+    this.parked.park({ ctx, what: 'element', since: this.clock.step, exclusive: false, data: undefined });
+    return { status: 'blocked', wakeups: NO_WAKEUPS };
   }
 }

@@ -174,6 +174,18 @@ export abstract class Resource {
   }
 
   /**
+   * The lost-wake-up invariant (check/lost-wakeup.ts), for kinds that can
+   * state it: the condition `waiter` tested before it went to sleep, in
+   * words (`curr_nr > 0 (1 in reserve)`), if that condition holds now;
+   * undefined while it is still false. A parked waiter whose condition holds
+   * was owed a wake-up that never came: after every step, the kernel reports
+   * it as a violation for the resources the step touched. (A waiter whose
+   * condition stays false and that nobody will ever wake is a deadlock, not
+   * this.) Kinds without it are not checked.
+   */
+  readyWaiter?(waiter: Waiter): string | undefined;
+
+  /**
    * A parked context cannot run, so a call from it means the caller's
    * bookkeeping is wrong: fail loudly instead of queueing it twice.
    */

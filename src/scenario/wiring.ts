@@ -9,6 +9,7 @@
  */
 import type { AnyStateMachine, InputFrom } from 'xstate';
 import type { InitialBuf } from '../resources/buffer-cache.js';
+import type { MempoolVersionName } from '../resources/mempool-versions.js';
 import type { ContextSpec, CpuSpec, FaultSpec, ResourceSpec, SystemSpec } from '../kernel/system.js';
 import {
   AioRingPort,
@@ -117,10 +118,10 @@ export class Wiring implements PortOwner {
     return this.declare(port, { kind: 'allocator', name, pressure: o.pressure, ...(o.limit !== undefined ? { limit: o.limit } : {}) });
   }
 
-  mempool(name: string, o: { readonly minNr: number; readonly backing: PlainPort<'allocator'>; readonly freedBy?: Arity }): MempoolPort {
+  mempool(name: string, o: { readonly minNr: number; readonly backing: PlainPort<'allocator'>; readonly freedBy?: Arity; readonly version?: MempoolVersionName }): MempoolPort {
     this.own(o.backing, `mempool '${name}' is backed by`);
     const port = new MempoolPort(this, 'mempool', name, roles({ freedBy: o.freedBy }));
-    return this.declare(port, { kind: 'mempool', name, minNr: o.minNr, backing: o.backing.name });
+    return this.declare(port, { kind: 'mempool', name, minNr: o.minNr, backing: o.backing.name, ...(o.version !== undefined ? { version: o.version } : {}) });
   }
 
   lock(name: string, o: { readonly flavour: 'spin' | 'sleep' }): PlainPort<'lock'> {

@@ -108,7 +108,7 @@ describe('sleep-in-atomic: a call that may sleep, made in atomic context', () =>
       { kind: 'channel', name: 'list', capacity: Infinity },
     ];
     const sleeping: [Effect, string, RegExp][] = [
-      [{ type: 'alloc', pool: 'pool', wait: true }, 'alloc.ok', /mempool_alloc\(pool\) that may wait/],
+      [{ type: 'alloc', pool: 'pool', gfp: 'GFP_NOIO' }, 'alloc.ok', /mempool_alloc\(pool, GFP_NOIO\)/],
       [{ type: 'down', sem: 'sem' }, 'down.ok', /down\(sem\)/],
       [{ type: 'lock', lock: 'sleepy' }, 'lock.ok', /a sleep lock \(sleepy\)/],
       [{ type: 'ticketWait', counter: 'ctr', ticket: 1 }, 'ticketWait.ok', /a wait for ticket 1 on ctr/],
@@ -122,7 +122,7 @@ describe('sleep-in-atomic: a call that may sleep, made in atomic context', () =>
     }
     const fine: [Effect, string][] = [
       [{ type: 'kmalloc', allocator: 'slab', gfp: 'GFP_ATOMIC' }, 'kmalloc.ok'],
-      [{ type: 'alloc', pool: 'pool', wait: false }, 'alloc.ok'],
+      [{ type: 'alloc', pool: 'pool', gfp: 'GFP_ATOMIC' }, 'alloc.ok'],
       [{ type: 'down', sem: 'sem', wait: false }, 'down.ok'],
       [{ type: 'lock', lock: 'spinny' }, 'lock.ok'],
       [{ type: 'lock', lock: 'sleepy', wait: false }, 'lock.ok'],

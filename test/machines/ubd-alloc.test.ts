@@ -132,15 +132,15 @@ describe('ubd-alloc (do_ubd_request with per-request buffers) transitions', () =
     expect(end).toEqual([{ type: 'ticketAdvance', counter: 'seq' }, { type: 'up', sem: 'gate' }, { type: 'down', sem: 'gate' }]);
   });
 
-  it('mempool: all of a request\'s buffers (header + one per chunk) first, each a mempool_alloc that may wait, then the chunks back to back', () => {
+  it('mempool: all of a request\'s buffers (header + one per chunk) first, each a mempool_alloc(GFP_NOIO), then the chunks back to back', () => {
     const input: UbdAllocInput = { ...wiring, holdLock: false, buffers: 'mempool', sequencing: 'none', pool: 'pool' };
     let [s, fx] = drive(input, [LOCKED, got(r1)]);
     expect(s.value).toBe('allocatingBuffers');
-    expect(fx).toEqual([{ type: 'unlock', lock: 'ql' }, { type: 'spl', level: 0 }, { type: 'alloc', pool: 'pool', wait: true }]);
+    expect(fx).toEqual([{ type: 'unlock', lock: 'ql' }, { type: 'spl', level: 0 }, { type: 'alloc', pool: 'pool', gfp: 'GFP_NOIO' }]);
     for (const element of ['p#1', 'p#2']) {
       const [next, a] = transition(ubdAlloc, s, { type: 'alloc.ok', pool: 'pool', element });
       expect(next.value).toBe('allocatingBuffers');
-      expect(effectsOf(a)).toEqual([{ type: 'alloc', pool: 'pool', wait: true }]);
+      expect(effectsOf(a)).toEqual([{ type: 'alloc', pool: 'pool', gfp: 'GFP_NOIO' }]);
       s = next;
     }
     const [s3, a3] = transition(ubdAlloc, s, { type: 'alloc.ok', pool: 'pool', element: 'p#3' });

@@ -110,7 +110,7 @@ const CASES: readonly (readonly [Effect, Effect])[] = [
   [ioComplete('ring', 'u#1.0', { res: 0 }), { type: 'ioComplete', ring: 'ring', id: 'u#1.0', res: 0 }],
   [kmalloc('km', 'GFP_ATOMIC'), { type: 'kmalloc', allocator: 'km', gfp: 'GFP_ATOMIC' }],
   [kfree('km', 'k#1'), { type: 'kfree', allocator: 'km', element: 'k#1' }],
-  [alloc('pool', true), { type: 'alloc', pool: 'pool', wait: true }],
+  [alloc('pool', 'GFP_NOIO'), { type: 'alloc', pool: 'pool', gfp: 'GFP_NOIO' }],
   [free('pool', 'p#1'), { type: 'free', pool: 'pool', element: 'p#1' }],
   [lock('ql'), { type: 'lock', lock: 'ql' }],
   [lock('ql', { wait: false }), { type: 'lock', lock: 'ql', wait: false }],

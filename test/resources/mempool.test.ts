@@ -4,8 +4,8 @@ import { Mempool } from '../../src/resources/mempool.js';
 import type { SimClock } from '../../src/resources/resource.js';
 import { pick, xorshift } from './xorshift.js';
 
-const WAIT = { wait: true };
-const NOWAIT = { wait: false };
+const WAIT = 'GFP_NOIO';
+const NOWAIT = 'GFP_ATOMIC';
 
 function make(minNr: number, pressure: MemoryPressure = 'always', limit?: number, seed = 3) {
   const clock: SimClock = { now: 0, step: 0 };
@@ -70,16 +70,34 @@ describe('Mempool', () => {
     expect(starved.slab.level).toBe(1);
   });
 
-  it('refill wakes the oldest waiter', () => {
+  it('a refill wakes every sleeper to re-test, handing nothing over (wake_up on a non-exclusive queue)', () => {
     const { pool } = make(1);
     const e = pool.alloc('u', WAIT).value as string;
     pool.alloc('w1', WAIT);
     pool.alloc('w2', WAIT);
     const r = pool.free('irq', e);
-    expect(r.wakeups).toEqual([{ ctx: 'w1', op: 'alloc', value: e }]);
-    expect(pool.reserveLevel).toBe(0);
-    expect(pool.holders()).toEqual(['w1']);
+    expect(r.wakeups).toEqual([
+      { ctx: 'w1', op: 'alloc', recheck: true },
+      { ctx: 'w2', op: 'alloc', recheck: true },
+    ]);
+    expect(pool.reserveLevel).toBe(1);
+    expect(pool.holders()).toEqual([]);
+    expect(pool.waiters()).toEqual([]);
+    // Each re-runs repeat_alloc: the first takes the element, the second sleeps again.
+    expect(pool.retry('w1', 'released')).toEqual({ status: 'ok', value: e, wakeups: [] });
+    expect(pool.retry('w2', 'released').status).toBe('blocked');
+    expect(pool.futileWakeups).toBe(1);
+    expect(pool.allocsBlocked).toBe(2);
     expect(pool.waiters().map((w) => w.ctx)).toEqual(['w2']);
+  });
+
+  it('a free above min_nr goes to the allocator and wakes nobody on the pool', () => {
+    const { pool, slab } = make(0, 'none', 1);
+    const e = pool.alloc('u', WAIT).value as string;
+    pool.alloc('w', WAIT);
+    expect(pool.free('irq', e)).toEqual({ status: 'ok', wakeups: [] });
+    expect(slab.level).toBe(0);
+    expect(pool.waiters().map((w) => w.ctx)).toEqual(['w']);
   });
 
   it('freeing an element the pool did not hand out throws, naming the pool', () => {
@@ -136,10 +154,11 @@ describe('Mempool', () => {
     clock.step = 2;
     pool.alloc('w', WAIT); // parks: no change
     clock.step = 3;
-    pool.free('irq', e); // handed to w: still one out
+    pool.free('irq', e); // back into the reserve: none out
     expect(pool.history.map((s) => [s.step, s.level])).toEqual([
       [0, 0],
       [1, 1],
+      [3, 0],
     ]);
   });
 
@@ -159,14 +178,22 @@ describe('Mempool', () => {
       const rng = xorshift(seed);
       const { pool, slab, clock } = make(pick(rng, 4), { failP: 0.6 }, 6, seed);
       const held = new Map<string, string>();
+      // Woken sleepers, which re-run repeat_alloc when this loop next picks them.
+      const woken = new Set<string>();
       for (let i = 0; i < 200; i++) {
         clock.step = i;
         const parked = new Set(pool.waiters().map((w) => w.ctx));
-        const free = ctxs.filter((c) => !parked.has(c));
-        let wakeups: readonly { ctx: string; value?: unknown }[] = [];
-        if (free.length > 0 && rng() < 0.55) {
+        const free = ctxs.filter((c) => !parked.has(c) && !woken.has(c));
+        let wakeups: readonly { ctx: string; recheck?: boolean }[] = [];
+        const r0 = rng();
+        if (woken.size > 0 && r0 < 0.3) {
+          const ctx = [...woken][pick(rng, woken.size)];
+          woken.delete(ctx);
+          const r = pool.retry(ctx, 'released');
+          if (r.status === 'ok') held.set(r.value as string, ctx);
+        } else if (free.length > 0 && r0 < 0.65) {
           const ctx = free[pick(rng, free.length)];
-          const r = pool.alloc(ctx, { wait: rng() < 0.6 });
+          const r = pool.alloc(ctx, rng() < 0.6 ? WAIT : NOWAIT);
           if (r.status === 'ok') held.set(r.value as string, ctx);
         } else if (held.size > 0) {
           const elements = [...held.keys()];
@@ -174,7 +201,10 @@ describe('Mempool', () => {
           held.delete(e);
           wakeups = pool.free('irq', e).wakeups;
         }
-        for (const w of wakeups) held.set(w.value as string, w.ctx);
+        for (const w of wakeups) {
+          expect(w.recheck).toBe(true);
+          woken.add(w.ctx);
+        }
         const problem =
           pool.checkConservation() ??
           slab.checkConservation() ??
@@ -192,7 +222,7 @@ describe('Mempool in front of kmalloc sleepers, freed by the completion path', (
     const slab = new PageAllocator({ name: 'slab', pressure: 'none', limit: 2 }, clock, xorshift(1));
     const pool = new Mempool({ name: 'bioset', minNr: 1, backing: slab }, clock);
     const e = pool.alloc('u', WAIT).value as string; // from the slab (the reserve stays full)
-    expect(slab.alloc('k', WAIT).status).toBe('blocked'); // limit 2 reached: reserve + e
+    expect(slab.alloc('k', { wait: true }).status).toBe('blocked'); // limit 2 reached: reserve + e
     expect(pool.free('irq', e).wakeups).toEqual([{ ctx: 'k', op: 'kmalloc', value: e }]);
   });
 

@@ -235,20 +235,20 @@ check<Mempool>({
   drive(pool, clock) {
     for (let i = 0; i < 6; i++) {
       clock.step = i;
-      pool.alloc(`t${i}`, { wait: i % 2 === 0 });
+      pool.alloc(`t${i}`, i % 2 === 0 ? 'GFP_NOIO' : 'GFP_ATOMIC');
     }
   },
   mutate(pool) {
-    // Twice: the first frees go to the waiters, the second refill the reserve.
-    for (let round = 0; round < 2; round++) for (const [element, ctx] of pool.save().out) pool.free(ctx, element);
+    // The frees refill the reserve (waking the sleepers, who re-test later) and then go back to the slab.
+    for (const [element, ctx] of pool.save().out) pool.free(ctx, element);
     // The reserve is full again; drain it (reserve allocations, then EAGAIN) and give one back.
-    for (const ctx of ['x', 'y', 'z', 'v', 'w']) pool.alloc(ctx, { wait: false });
+    for (const ctx of ['x', 'y', 'z', 'v', 'w']) pool.alloc(ctx, 'GFP_ATOMIC');
     const [element, ctx] = pool.save().out.at(-1)!;
     pool.free(ctx, element);
   },
   next(pool) {
     const out = pool.save().out;
-    return [...out.map(([element, ctx]) => pool.free(ctx, element)), pool.alloc('y', { wait: true }), pool.alloc('z', { wait: true }), pool.holders(), pool.reserveLevel];
+    return [...out.map(([element, ctx]) => pool.free(ctx, element)), pool.alloc('y', 'GFP_NOIO'), pool.alloc('z', 'GFP_NOIO'), pool.holders(), pool.reserveLevel];
   },
 });
 
@@ -412,11 +412,11 @@ describe('allocator: the failure stream position is part of the state', () => {
     const clock = freshClock();
     const backing = new PageAllocator({ name: 'slab', pressure: 'none' }, clock, new Prng(1));
     const pool = new Mempool({ name: 'bios', minNr: 2, backing }, clock);
-    pool.alloc('u', { wait: true });
+    pool.alloc('u', 'GFP_NOIO');
     const state = pool.save();
-    expect(Object.keys(state).sort()).toEqual(['allocsBlocked', 'eagainCount', 'history', 'kind', 'maxLevel', 'name', 'out', 'reserve', 'reserveAllocs', 'waiting']);
+    expect(Object.keys(state).sort()).toEqual(['allocsBlocked', 'eagainCount', 'futileWakeups', 'history', 'kind', 'longestWait', 'maxLevel', 'name', 'out', 'reserve', 'reserveAllocs', 'sleepingSince', 'timeouts', 'waiting']);
     const backingBefore = backing.fingerprint();
-    pool.alloc('v', { wait: true });
+    pool.alloc('v', 'GFP_NOIO');
     pool.restore(state);
     expect(backing.fingerprint()).not.toBe(backingBefore);
   });

@@ -3,7 +3,7 @@
  * with kmalloc(GFP_KERNEL) under the queue spin lock with interrupts off.
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario, Simulation } from '../../src/index.js';
+import { InputError, runScenario, Simulation } from '../../src/index.js';
 import { resolveParams } from '../../src/scenario/params.js';
 import { ubdAtomicAlloc } from '../../scenarios/ubd-atomic-alloc.js';
 
@@ -143,5 +143,47 @@ describe('ubd-atomic-alloc fix-mempool (the reviewer\'s alternative)', () => {
     const wrong = new Simulation(holdersOnly, { checkEvery: 1 }).run();
     expect(wrong.outcome).toBe('deadlock');
     expect(wrong.explanation).toMatch(/u2 \(stack depth 2\) waits for element in mempool ubd\.buffers .*held by u1; which closes the cycle/);
+  });
+});
+
+describe('ubd-atomic-alloc kernel: the mm/mempool.c fix-mempool runs on', () => {
+  it('the system runs on the uml personality (HZ 100) and the pool follows the kernel parameter (2.6.14 by default)', () => {
+    const system = ubdAtomicAlloc.build('fix-mempool', resolveParams(ubdAtomicAlloc, 'fix-mempool', {}));
+    expect(system.kernel).toEqual({ personality: 'uml' });
+    expect(system.resources.find((r) => r.name === 'ubd.buffers')).toMatchObject({ kind: 'mempool', minNr: 3, version: '2.6.14' });
+    const later = ubdAtomicAlloc.build('fix-mempool', resolveParams(ubdAtomicAlloc, 'fix-mempool', { kernel: '4.19' }));
+    expect(later.resources.find((r) => r.name === 'ubd.buffers')).toMatchObject({ version: '4.19' });
+  });
+
+  for (const kernel of ['2.6.14', '2.6.32', '4.4', '4.19', '6.17']) {
+    it(`kernel=${kernel}: with a reserve covering one request (minNr 3) it completes under fifo and 50 seeds, the reserve used`, () => {
+      everySchedule('fix-mempool', { kernel }, 50, (r, label) => {
+        if (r.result.outcome !== 'completed') expect.fail(`${label}: ${r.result.outcome}: ${r.result.explanation}`);
+        expect(r.evidence).toBeGreaterThan(0);
+      });
+    });
+  }
+
+  it('minNr 0 under permanent pressure, 2.6.14: the first buffer sleeps in an untimed io_schedule() that no free can end (a zero-minimum pool is never refilled): an orphaned wait naming the pool', () => {
+    const r = runScenario(ubdAtomicAlloc, 'fix-mempool', { kernel: '2.6.14', minNr: 0 }, { strategy: 'fifo' }).result;
+    expect(r.outcome).toBe('deadlock');
+    expect(r.explanation).toBe('deadlock: orphaned wait: u1 (stack depth 2) waits for element in mempool ubd.buffers (reserve 0/0, 0 out, 1 waiting); no live context can ever provide it.');
+  });
+
+  for (const kernel of ['2.6.32', '6.17']) {
+    it(`minNr 0 under permanent pressure, ${kernel}: the sleeper retries kmalloc every 5*HZ = 500 ticks and never gets a buffer (with the fix too: one preallocated element is not a request's three): no-progress`, () => {
+      const sim = new Simulation(ubdAtomicAlloc.build('fix-mempool', resolveParams(ubdAtomicAlloc, 'fix-mempool', { kernel, minNr: 0 })));
+      while (sim.pending().length > 0 && !sim.contexts.some((c) => c.blocked?.resource.name === 'ubd.buffers')) sim.step(0);
+      expect(sim.contexts.find((c) => c.blocked?.resource.name === 'ubd.buffers')!.blocked!.period).toBe(500);
+      const r = sim.run();
+      expect(r.outcome).toBe('no-progress');
+      expect(r.metrics['ubd.buffers.timeouts']).toBeGreaterThan(3);
+      expect(r.bios.completed).toBe(0);
+    });
+  }
+
+  it('a kernel outside the modelled versions is refused naming them, and so is kernel on a variant without a mempool', () => {
+    expect(() => resolveParams(ubdAtomicAlloc, 'fix-mempool', { kernel: '2.6.18' })).toThrow(new InputError("scenario ubd-atomic-alloc: parameter 'kernel' must be 2.6.14|2.6.32|4.4|4.19|6.17, got '2.6.18'"));
+    expect(() => resolveParams(ubdAtomicAlloc, 'buggy', { kernel: '2.6.32' })).toThrow(/parameter 'kernel' is not used by variant 'buggy' of ubd-atomic-alloc/);
   });
 });

@@ -1,12 +1,19 @@
 /**
- * mempool_alloc and mempool_free (Linux mm/mempool.c): the backing allocator
- * first, then the reserve, then (if the caller may wait) a sleep on the
- * pool's wait queue.
+ * mempool_alloc and mempool_free (Linux mm/mempool.c, in the version the
+ * spec names: resources/mempool-versions.ts). The mask decides whether the
+ * caller may sleep (`__GFP_WAIT`, model/gfp.ts); the version whether the
+ * sleep is an untimed `io_schedule()` (2.6.14) or `io_schedule_timeout(5*HZ)`
+ * (2.6.18 and later), HZ being the kernel personality's. A free wakes every
+ * sleeper without a hand-off: each re-runs `repeat_alloc` when the scheduler
+ * next runs it (`resume`), and may find the element taken and sleep again.
  */
 import { Mempool } from '../../resources/mempool.js';
+import { DEFAULT_MEMPOOL_VERSION, mempoolVersion, type MempoolVersionName } from '../../resources/mempool-versions.js';
 import { PageAllocator } from '../../resources/allocator.js';
+import type { OpResult } from '../../resources/resource.js';
 import type { Effect } from '../../model/effects.js';
-import { defineResourceKind, done, handler, type Performed } from '../protocol.js';
+import { parseGfp, type GfpFlag } from '../../model/gfp.js';
+import { defineResourceKind, done, handler, type EffectEnv, type Performed } from '../protocol.js';
 import { ModelError } from '../model-error.js';
 
 type Alloc = Extract<Effect, { type: 'alloc' }>;
@@ -19,21 +26,42 @@ export interface MempoolSpec {
   readonly backing: string;
   /** Contexts that free its elements (the completion path), if not the ones that allocate them. */
   readonly freedBy?: readonly string[];
+  /** Whose mm/mempool.c it follows (MEMPOOL_VERSIONS); default 2.6.14. */
+  readonly version?: MempoolVersionName;
+}
+
+/** The mask's flags; a model error naming the effect's `gfp` field and the allowed parts (checked first, by mightSleep). */
+function flagsOf(e: Alloc): ReadonlySet<GfpFlag> {
+  try {
+    return parseGfp(e.gfp).flags;
+  } catch (err) {
+    throw new ModelError(`effect 'alloc' on mempool '${e.pool}', field gfp: ${(err as Error).message}`);
+  }
+}
+
+/** What the pool answered, as the kernel acts on it: a reply, or a sleep (timed on 2.6.18 and later). */
+function performed(e: Alloc, pool: Mempool, r: OpResult<string>, env: EffectEnv): Performed {
+  env.note({ effect: 'alloc', resource: e.pool, subject: `${e.pool} ${e.gfp}`, status: r.status });
+  if (r.status === 'ok') return done({ type: 'alloc.ok', pool: e.pool, element: r.value as string });
+  if (r.status === 'eagain') return done({ type: 'alloc.fail', pool: e.pool });
+  const seconds = pool.version.sleepSeconds;
+  if (seconds === undefined) return { status: 'parked', on: pool, op: 'alloc' };
+  // io_schedule_timeout(5*HZ): 5 seconds in the personality's ticks.
+  const period = seconds * env.kernel.personality().hz;
+  return { status: 'parked', on: pool, op: 'alloc', deadline: env.clock.now + period, period };
 }
 
 const alloc = handler<Alloc>({
   perform(e, env): Performed {
     const pool = env.resource(e.pool, Mempool, 'alloc');
-    const r = pool.alloc(env.caller, { wait: e.wait });
-    env.note({ effect: 'alloc', resource: e.pool, status: r.status });
-    if (r.status === 'blocked') return { status: 'parked', on: pool, op: 'alloc' };
-    return done(r.status === 'ok' ? { type: 'alloc.ok', pool: e.pool, element: r.value as string } : { type: 'alloc.fail', pool: e.pool });
+    return performed(e, pool, pool.alloc(env.caller, e.gfp), env);
   },
-  resume(e, wake) {
-    // mempool_free hands its element straight to the oldest sleeper.
-    return done({ type: 'alloc.ok', pool: e.pool, element: wake.value as string });
+  resume(e, wake, env): Performed {
+    // Woken by a free, or the timeout ran out: goto repeat_alloc, with the full mask.
+    const pool = env.resource(e.pool, Mempool, 'alloc');
+    return performed(e, pool, pool.retry(env.caller, wake.reason === 'timed-out' ? 'timed-out' : 'released'), env);
   },
-  mightSleep: (e) => (e.wait ? `mempool_alloc(${e.pool}) that may wait` : undefined),
+  mightSleep: (e) => (flagsOf(e).has('__GFP_WAIT') ? `mempool_alloc(${e.pool}, ${e.gfp})` : undefined),
 });
 
 const free = handler<Free>({
@@ -49,7 +77,12 @@ export const mempoolKind = defineResourceKind<MempoolSpec>({
   create(s, env) {
     const backing = env.declared(s.backing);
     if (!(backing instanceof PageAllocator)) throw new ModelError(`mempool '${s.name}': backing '${s.backing}' is not a declared allocator`);
-    return new Mempool({ name: s.name, minNr: s.minNr, backing, freedBy: s.freedBy ? [...s.freedBy] : undefined }, env.clock);
+    try {
+      mempoolVersion(s.version ?? DEFAULT_MEMPOOL_VERSION);
+    } catch (err) {
+      throw new ModelError(`mempool '${s.name}': ${(err as Error).message}`);
+    }
+    return new Mempool({ name: s.name, minNr: s.minNr, backing, freedBy: s.freedBy ? [...s.freedBy] : undefined, version: s.version }, env.clock);
   },
   effects: { alloc, free },
 });
