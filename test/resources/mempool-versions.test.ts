@@ -117,6 +117,9 @@ describe('mempool min_nr = 0 with a sleeper whose element is freed (FIDELITY.md 
       expect(sim.views().find((v) => v.name === 'waiter')!.live).toBe(true);
       const r = sim.run();
       expect(r.outcome).toBe('no-progress');
+      // Judged over virtual time: four retry periods without a completion.
+      expect(r.noProgress!.unit).toBe('ticks');
+      expect(r.explanation).toMatch(/^no-progress: no bio completed for 5000 ticks \(4 x the longest retry period, 1250 ticks\) while 1 bio\(s\) are open/);
       expect(r.metrics['zero.timeouts']).toBeGreaterThan(3);
       expect(r.metrics['zero.futileWakeups']).toBe(0);
       expect(r.time).toBeGreaterThan(4 * 1250);
