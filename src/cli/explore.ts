@@ -14,6 +14,7 @@ import { runScenario, type ScenarioRun } from '../scenario/run.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { RunInputs } from '../report/run-json.js';
 import { toScheduleFile } from '../report/schedule-file.js';
+import { drawText } from '../report/trace-text.js';
 import { exhaustiveDoc, explore, type ExploreDoc, type Finding } from '../explore/explore.js';
 import { exhaust } from '../explore/exhaustive.js';
 import { criticalStep } from '../explore/critical.js';
@@ -232,7 +233,18 @@ export function exploreText(doc: ExploreDoc): string[] {
       lines.push(`     shrunk     ${f.shrunk.originalSteps} -> ${f.shrunk.steps} steps (-${pct}%, ${f.shrunk.runs} runs): ${how}`);
     }
     if (f.critical) lines.push(`     critical   ${f.critical.note}`);
+    const draws = drawsOf(f);
+    if (draws.length) lines.push(`     draws      ${draws.slice(0, SHOWN_DRAWS).join('; ')}${draws.length > SHOWN_DRAWS ? `; ... (${draws.length - SHOWN_DRAWS} more)` : ''}`);
     if (f.file !== undefined) lines.push(`     schedule   ${f.file}`);
   });
   return lines;
+}
+
+/** Draws listed per finding in the text output; --json and the token carry them all. */
+const SHOWN_DRAWS = 8;
+
+/** The choice points a finding's schedule took, in words (`disk draws svc=0 for guest#1.0`): the shrunk schedule's, or a dfs/bfs token's. */
+function drawsOf(f: Finding): string[] {
+  const schedule = f.shrunk?.schedule ?? (f.seed === null ? decodeToken(f.token).choices : undefined) ?? [];
+  return schedule.map(drawText).filter((d): d is string => d !== undefined);
 }
