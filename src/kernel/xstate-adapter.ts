@@ -87,6 +87,13 @@ export class MachineHost {
   }
 
   private split(snapshot: AnyMachineSnapshot): MachineStep {
+    // XState turns an error thrown by a context factory, a guard or an action into
+    // an `error` snapshot instead of throwing: surface it, or the machine would
+    // sit silently in a state it never entered properly.
+    if (snapshot.status === 'error') {
+      const err = (snapshot as { error?: unknown }).error;
+      throw new Error(`machine '${this.machine.id}' failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
     const { effects, timers, cancels, refused } = splitActions(this.collected);
     this.collected = [];
     if (refused !== undefined) {
