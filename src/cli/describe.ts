@@ -75,6 +75,8 @@ function capacityText(spec: ResourceSpec | PluginResourceSpec): string {
       return `${r.limit ?? 'unlimited'}, pressure ${typeof r.pressure === 'string' ? r.pressure : `failP ${r.pressure.failP}`}`;
     case 'mempool':
       return `minNr ${r.minNr}, backed by ${r.backing}`;
+    case 'request-queue':
+      return `${r.nrRequests} requests (nr_requests)`;
     case 'lock':
       return `1 (${r.flavour} lock)`;
     case 'semaphore':
