@@ -52,6 +52,8 @@ export interface RunResult {
   /** XState transitions performed (deliveries to machines). */
   readonly deliveries: number;
   readonly metrics: Readonly<Record<string, number>>;
+  /** Lint-like warnings (`GFP_ATOMIC must be used alone`), each once, in first-seen order; never an outcome. */
+  readonly warnings: readonly string[];
   readonly bios: { readonly submitted: number; readonly completed: number; readonly failed: number; readonly stuck: readonly StuckBio[] };
   readonly traceHash: string;
   /** Every delivery chosen, in order: replaying it reproduces the run. */

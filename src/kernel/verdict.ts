@@ -46,6 +46,7 @@ export function result(w: World): RunResult {
     time: w.clock.now,
     deliveries: w.deliveries,
     metrics: collectMetrics(w),
+    warnings: w.warnings.slice(),
     bios: { submitted: w.ledger.submitted, completed: w.ledger.completed, failed: w.ledger.failed, stuck },
     traceHash: w.trace.hash,
     schedule: w.schedule,

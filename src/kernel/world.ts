@@ -61,6 +61,9 @@ export class World {
   sinceCheck = 0;
   booted = false;
 
+  /** Lint-like warnings (DESIGN.md "Findings that are not outcomes"), each once, in first-seen order. */
+  readonly warnings: string[] = [];
+
   /** The verdict, once reached: nothing is pending any more. */
   stopped: Outcome | undefined;
   violation: Violation | undefined;
@@ -117,6 +120,11 @@ export class World {
   /** End the run with `outcome` (the first verdict wins). */
   stop(outcome: Outcome): void {
     this.stopped ??= outcome;
+  }
+
+  /** Record a warning, once: a call made a thousand times warns once. */
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
   }
 
   violate(invariant: string, contexts: readonly string[], message: string): void {
