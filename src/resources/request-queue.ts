@@ -138,11 +138,14 @@ export class RequestQueue extends Resource {
     if (this.count < this.congestionOff) this.congestedNow = false;
     const wakeups: Wakeup[] = [];
     for (let next = this.parked.wakeOne(); next !== undefined; next = this.parked.wakeOne()) {
-      wakeups.push({ ctx: next.ctx, op: 'get_request_wait' });
-      if (next.data.writeback === undefined) {
-        this.take();
-        break;
+      if (next.data.writeback !== undefined) {
+        // Nothing handed over: reclaim goes on with its pass when it next runs.
+        wakeups.push({ ctx: next.ctx, op: 'get_request_wait', recheck: true });
+        continue;
       }
+      wakeups.push({ ctx: next.ctx, op: 'get_request_wait' });
+      this.take();
+      break;
     }
     this.recordLevel();
     return { status: 'ok', wakeups };

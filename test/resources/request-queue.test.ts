@@ -60,7 +60,7 @@ describe('RequestQueue (block/ll_rw_blk.c get_request, get_request_wait, freed_r
     q.sleepForWriteback('reclaimer', 'X');
     q.get('submitter', { wait: true });
     expect(q.put('xq').wakeups).toEqual([
-      { ctx: 'reclaimer', op: 'get_request_wait' },
+      { ctx: 'reclaimer', op: 'get_request_wait', recheck: true },
       { ctx: 'submitter', op: 'get_request_wait' },
     ]);
     expect(q.level).toBe(1);
