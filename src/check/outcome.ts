@@ -11,7 +11,7 @@ export interface CycleNode {
   /** Domain words: `interrupts off`, `2/2 records`. */
   readonly detail: string;
   /** Relation to the next node. */
-  readonly edge: 'waits-for' | 'held-by' | 'only-reader' | 'only-writer' | 'borrowed-cpu' | 'completes' | 'may-release' | 'none';
+  readonly edge: 'waits-for' | 'held-by' | 'only-reader' | 'only-writer' | 'borrowed-cpu' | 'completes' | 'may-release' | 'writeback-of' | 'none';
   /** On a context whose wait is a timed sleep: its timeout in ticks, the period it retries with. */
   readonly timed?: number;
 }

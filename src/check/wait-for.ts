@@ -175,6 +175,13 @@ function clauses(shape: Deadlock['shape'], nodes: readonly CycleNode[], views: r
         case 'may-release':
           parts.push(`only ${target!.id} could release it`);
           break;
+        case 'writeback-of': {
+          // The device is on the releaser the waiter's resource named (the context node just before).
+          const waiter = k > 0 ? waitOf.get(nodes[k - 1].id) : undefined;
+          const rel = waiter && waiter.releasers !== 'anyone' ? waiter.releasers.find((r) => r.ctx === target!.id && r.edge === 'writeback-of') : undefined;
+          parts.push(`only the writeback of ${rel?.device ?? 'its device'} by ${target!.id} could free it`);
+          break;
+        }
         case 'none':
           parts.push('no live context can ever provide it');
           break;

@@ -71,10 +71,15 @@ function capacityText(spec: ResourceSpec | PluginResourceSpec): string {
       return `${r.capacity} records`;
     case 'aio-ring':
       return `${r.nrEvents} events (nr_events)`;
-    case 'allocator':
-      return `${r.limit ?? 'unlimited'}, pressure ${typeof r.pressure === 'string' ? r.pressure : `failP ${r.pressure.failP}`}`;
+    case 'allocator': {
+      const reserve = r.reserve ? `, reserve ${r.reserve}` : '';
+      const exhausted = r.exhausted ? `, exhausted except dirty pages on ${r.exhausted.dirtyOn.map((d) => d.device).join(', ')}` : '';
+      return `${r.limit ?? 'unlimited'}${reserve}, pressure ${typeof r.pressure === 'string' ? r.pressure : `failP ${r.pressure.failP}`}${exhausted}`;
+    }
     case 'mempool':
       return `minNr ${r.minNr}, backed by ${r.backing}`;
+    case 'request-queue':
+      return `${r.nrRequests} requests (nr_requests)`;
     case 'lock':
       return `1 (${r.flavour} lock)`;
     case 'semaphore':

@@ -10,7 +10,7 @@
  * buggy variant's workload, a declared evidence metric, and evidence > 0 on
  * average (else this corpus never stressed it and the comparison proves
  * nothing). Anything else is a surprise. A fix that declares a finding
- * (`fix-drop-lock` must deadlock: it trades one bug for the next) is only
+ * (`fix-drop-lock` must make no progress: it trades one bug for the next) is only
  * shown: its own declaration is judged elsewhere.
  */
 import type { Outcome } from '../check/outcome.js';

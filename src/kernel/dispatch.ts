@@ -27,6 +27,7 @@ function handlerFor(w: World, ctx: ExecContext, type: string): EffectHandler<Eff
 /** Perform one effect of `ctx`: the sleep-in-atomic check on the call, then the handler. */
 export function perform(w: World, ctx: ExecContext, e: Effect): Next {
   const h = handlerFor(w, ctx, e.type);
+  if (h.warnings) for (const text of h.warnings(e)) w.warn(text);
   const call = h.mightSleep?.(e, (n) => w.resources.get(n));
   if (call !== undefined) {
     const reasons = atomicReasons(atomicState(w, ctx));

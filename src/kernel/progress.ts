@@ -3,7 +3,8 @@
  * bios open and none completing before its verdict is `no-progress`.
  *
  * Once a timed wait has parked, the window is virtual time: the longer of
- * `RunOptions.noProgressTicks` and 4 x the longest timeout any timed wait of
+ * `RunOptions.noProgressTicks` (default: MIN_WINDOW_SECONDS of the
+ * personality) and 4 x the longest timeout any timed wait of
  * the run declared, so a retry loop (mempool_alloc's io_schedule_timeout(5*HZ),
  * a down_timeout) gets four retries to make progress before it is judged.
  * The step window (`noProgressSteps`) stays as well, as before timed sleeps
@@ -14,6 +15,15 @@ import { ModelError } from './model-error.js';
 
 /** How many retry periods the time window spans at least (the issue's "at least 4x"). */
 export const RETRIES_PER_WINDOW = 4;
+
+/**
+ * The shortest time window, in seconds of the personality (HZ ticks each).
+ * A short retry (congestion_wait's HZ/50) would otherwise make the window a
+ * few ticks, and an allocator that fails at random would be judged stuck
+ * after an unlucky streak of four: ten seconds is hundreds of such retries,
+ * still far below the hung-task detector's 120.
+ */
+export const MIN_WINDOW_SECONDS = 10;
 
 /** The window a no-progress is judged over now: ticks once a timed wait was seen, else steps. */
 export type ProgressWindow = { readonly unit: 'ticks'; readonly size: number } | { readonly unit: 'steps'; readonly size: number };
@@ -31,6 +41,8 @@ export class ProgressWatch {
     readonly ticks: number | undefined,
     /** `RunOptions.noProgressSteps` (with its default). */
     readonly steps: number,
+    /** The personality's HZ: ticks per second, for the shortest window. */
+    readonly hz: number,
   ) {
     if (ticks !== undefined && (!Number.isInteger(ticks) || ticks < 1)) {
       throw new ModelError(`noProgressTicks must be a whole number of ticks >= 1, got ${String(ticks)}`);
@@ -52,7 +64,7 @@ export class ProgressWatch {
 
   window(): ProgressWindow {
     if (this.longestPeriod === 0) return { unit: 'steps', size: this.steps };
-    return { unit: 'ticks', size: Math.max(this.ticks ?? 0, RETRIES_PER_WINDOW * this.longestPeriod) };
+    return { unit: 'ticks', size: Math.max(this.ticks ?? MIN_WINDOW_SECONDS * this.hz, RETRIES_PER_WINDOW * this.longestPeriod) };
   }
 
   /**

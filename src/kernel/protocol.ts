@@ -167,6 +167,12 @@ export interface EffectHandler<E extends { readonly type: string } = { readonly 
   perform(effect: E, env: EffectEnv): Performed;
   resume?(effect: E, wake: WakeUp, env: EffectEnv): Performed;
   mightSleep?(effect: E, lookup: (name: string) => Resource | undefined): string | undefined;
+  /**
+   * Lint-like warnings the call earns by how it is written (`GFP_KERNEL|GFP_ATOMIC:
+   * GFP_ATOMIC must be used alone`), collected before the call is judged;
+   * never an outcome (DESIGN.md "Findings that are not outcomes").
+   */
+  warnings?(effect: E): readonly string[];
 }
 
 /** Effects that belong together (`channel`, `aio`, `sync`, `cpu`...), handled by one module. */

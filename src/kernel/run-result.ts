@@ -24,7 +24,8 @@ export interface RunOptions {
   /**
    * Once the run has had a timed wait: virtual time (ticks) without progress
    * before `no-progress`. The window is the longer of this and 4 x the longest
-   * timeout any timed wait declared (kernel/progress.ts). Default: that 4 x alone.
+   * timeout any timed wait declared (kernel/progress.ts). Default: 10 seconds
+   * of the personality (10 x HZ ticks) in place of this.
    */
   readonly noProgressTicks?: number;
   /** Keep every step (for `--trace`); otherwise only the last `storySteps`. */
@@ -68,6 +69,8 @@ export interface RunResult {
   /** XState transitions performed (deliveries to machines). */
   readonly deliveries: number;
   readonly metrics: Readonly<Record<string, number>>;
+  /** Lint-like warnings (`GFP_ATOMIC must be used alone`), each once, in first-seen order; never an outcome. */
+  readonly warnings: readonly string[];
   readonly bios: { readonly submitted: number; readonly completed: number; readonly failed: number; readonly stuck: readonly StuckBio[] };
   readonly traceHash: string;
   /** Every delivery chosen, in order: replaying it reproduces the run. */

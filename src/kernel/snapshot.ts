@@ -67,6 +67,7 @@ export function cloneWorld(w: World): World {
   c.stepEffects = w.stepEffects.slice();
   c.trace.copyFrom(w.trace, { was: w.stepEffects, now: c.stepEffects });
   Object.assign(c.metrics, w.metrics);
+  refill(c.warnings, w.warnings);
   refill(c.schedule, w.schedule);
   if (w.deliveryLog !== undefined) refill(c.deliveryLog!, w.deliveryLog);
   // Empty between steps; before boot it holds what the constructor looked up (lines, mailboxes).

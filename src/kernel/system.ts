@@ -1,5 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
-import type { AioRingSpec, AllocatorSpec, BufferCacheSpec, ChannelSpec, CounterSpec, LockSpec, MempoolSpec, PipeSpec, SemaphoreSpec } from './kinds/index.js';
+import type { AioRingSpec, AllocatorSpec, BufferCacheSpec, ChannelSpec, CounterSpec, LockSpec, MempoolSpec, PipeSpec, RequestQueueSpec, SemaphoreSpec } from './kinds/index.js';
 import type { EffectFamily, ResourceKind } from './protocol.js';
 import type { KernelSpec } from './personality.js';
 
@@ -57,7 +57,7 @@ export interface ContextSpec {
 }
 
 /** A resource of a built-in kind (kernel/kinds/): each kind's spec type lives beside its code. */
-export type ResourceSpec = ChannelSpec | PipeSpec | AioRingSpec | AllocatorSpec | MempoolSpec | LockSpec | SemaphoreSpec | CounterSpec | BufferCacheSpec;
+export type ResourceSpec = ChannelSpec | PipeSpec | AioRingSpec | AllocatorSpec | MempoolSpec | RequestQueueSpec | LockSpec | SemaphoreSpec | CounterSpec | BufferCacheSpec;
 
 /**
  * A resource of a kind the system brings itself (`SystemSpec.kinds`). Its

@@ -9,7 +9,7 @@ import type { World } from './world.js';
 import type { RunResult, StuckBio } from './run-result.js';
 import { stateText } from './xstate-adapter.js';
 import { views } from './wait-view.js';
-import { RETRIES_PER_WINDOW } from './progress.js';
+import { MIN_WINDOW_SECONDS, RETRIES_PER_WINDOW } from './progress.js';
 
 export function checkDeadlock(w: World): void {
   const d = findDeadlock(views(w));
@@ -41,7 +41,7 @@ export function reachNoProgress(w: World): void {
     // The time window, or the step guard beside it (a busy loop at one instant: progress.ts).
     const byTime = w.clock.now - w.progress.lastProgressTime > window.size;
     const span = byTime
-      ? `no bio completed for ${window.size} ticks (${window.size === RETRIES_PER_WINDOW * longest ? `${RETRIES_PER_WINDOW} x the longest retry period, ${longest} ticks` : `noProgressTicks; the longest retry period is ${longest} ticks`}) while ${open}`
+      ? `no bio completed for ${window.size} ticks (${windowReason(w, window.size, longest)}) while ${open}`
       : `no bio completed for ${steps} steps (the step guard: time moved less than the window of ${window.size} ticks) while ${open}`;
     const timedViews = views(w, { since: w.clock.now - window.size });
     const d = findDeadlock(timedViews);
@@ -54,6 +54,13 @@ export function reachNoProgress(w: World): void {
   }
   w.noProgress = np;
   w.stop('no-progress');
+}
+
+/** Why the window is as long as it is, in words. */
+function windowReason(w: World, size: number, longest: number): string {
+  if (size === RETRIES_PER_WINDOW * longest) return `${RETRIES_PER_WINDOW} x the longest retry period, ${longest} ticks`;
+  if (w.progress.ticks !== undefined) return `noProgressTicks; the longest retry period is ${longest} ticks`;
+  return `the shortest window, ${MIN_WINDOW_SECONDS} s at HZ ${w.personality.hz}; the longest retry period is ${longest} ticks`;
 }
 
 export function result(w: World): RunResult {
@@ -85,6 +92,7 @@ export function result(w: World): RunResult {
     time: w.clock.now,
     deliveries: w.deliveries,
     metrics: collectMetrics(w),
+    warnings: w.warnings.slice(),
     bios: { submitted: w.ledger.submitted, completed: w.ledger.completed, failed: w.ledger.failed, stuck },
     traceHash: w.trace.hash,
     schedule: w.schedule,

@@ -65,6 +65,9 @@ export class World {
   sinceCheck = 0;
   booted = false;
 
+  /** Lint-like warnings (DESIGN.md "Findings that are not outcomes"), each once, in first-seen order. */
+  readonly warnings: string[] = [];
+
   /** The verdict, once reached: nothing is pending any more. */
   stopped: Outcome | undefined;
   violation: Violation | undefined;
@@ -85,7 +88,7 @@ export class World {
       throw new ModelError((e as Error).message);
     }
     this.opts = { maxSteps: options.maxSteps ?? 1_000_000, noProgressSteps: options.noProgressSteps ?? 100_000, checkEvery: options.checkEvery ?? 512 };
-    this.progress = new ProgressWatch(options.noProgressTicks, this.opts.noProgressSteps);
+    this.progress = new ProgressWatch(options.noProgressTicks, this.opts.noProgressSteps, this.personality.hz);
     this.faults = new FaultInjector(system.faults ?? [], seed);
     this.trace = new TraceRecorder(options.storySteps ?? 12, options.recordTrace ?? false);
     this.deliveryLog = options.recordDeliveries ? [] : undefined;
@@ -123,6 +126,11 @@ export class World {
   /** End the run with `outcome` (the first verdict wins). */
   stop(outcome: Outcome): void {
     this.stopped ??= outcome;
+  }
+
+  /** Record a warning, once: a call made a thousand times warns once. */
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
   }
 
   violate(invariant: string, contexts: readonly string[], message: string): void {

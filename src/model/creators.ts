@@ -74,6 +74,18 @@ export function free(pool: string, element: string): EffectOf<'free'> {
   return { type: 'free', pool, element };
 }
 
+// ---- block request queues ------------------------------------------------------------------
+
+/** get_request / get_request_wait on block queue `queue` (block/ll_rw_blk.c). */
+export function getRequest(queue: string, opts?: EffectOptions<'getRequest', 'queue'>): EffectOf<'getRequest'> {
+  return { type: 'getRequest', queue, ...opts };
+}
+
+/** blk_put_request: give a request of `queue` back. */
+export function putRequest(queue: string): EffectOf<'putRequest'> {
+  return { type: 'putRequest', queue };
+}
+
 // ---- sleeping and spinning -----------------------------------------------------------------
 
 export function lock(name: string, opts?: EffectOptions<'lock', 'lock'>): EffectOf<'lock'> {

@@ -82,9 +82,11 @@ export type Effect =
   | { type: 'ioComplete'; ring: string; id: string; res?: number }
   // ---- memory -----------------------------------------------------------------------------
   /**
-   * kmalloc on a page allocator. GFP_KERNEL sleeps while the allocator is under
-   * pressure (until some free hands it memory); GFP_ATOMIC never sleeps. Reply
-   * `kmalloc.ok {element}` or `kmalloc.fail` (GFP_ATOMIC only).
+   * kmalloc on a page allocator (mm/page_alloc.c `__alloc_pages`, 2.6.14-2.6.32).
+   * Without `__GFP_WAIT` one attempt (`__GFP_HIGH` may take from the reserve);
+   * with it the caller loops in reclaim, sleeping in `congestion_wait(HZ/50)`
+   * between rounds, until memory turns up (`__GFP_NORETRY`: one round). Reply
+   * `kmalloc.ok {element}` or `kmalloc.fail`.
    */
   | { type: 'kmalloc'; allocator: string; gfp: Gfp }
   /** kfree. No reply. */
@@ -98,6 +100,15 @@ export type Effect =
   | { type: 'alloc'; pool: string; gfp: Gfp }
   /** mempool_free. No reply. */
   | { type: 'free'; pool: string; element: string }
+  // ---- block request queues (block/ll_rw_blk.c) -----------------------------------------
+  /**
+   * Take a request of a block queue (`get_request`; with `wait`, default true,
+   * `get_request_wait`: sleep, untimed, while all `nr_requests` are out).
+   * Reply `getRequest.ok` or `getRequest.fail` (wait false, queue full).
+   */
+  | { type: 'getRequest'; queue: string; wait?: boolean }
+  /** Give a request back (`blk_put_request` after `end_that_request_last`): wakes one sleeper. No reply. */
+  | { type: 'putRequest'; queue: string }
   // ---- sleeping and spinning ------------------------------------------------------------
   /**
    * Acquire a lock. `wait` false = trylock. Reply `lock.ok` or `lock.busy`.
@@ -196,6 +207,8 @@ export type KernelEvent =
   | { type: 'kmalloc.fail'; allocator: string }
   | { type: 'alloc.ok'; pool: string; element: string }
   | { type: 'alloc.fail'; pool: string }
+  | { type: 'getRequest.ok'; queue: string }
+  | { type: 'getRequest.fail'; queue: string }
   | { type: 'lock.ok'; lock: string }
   | { type: 'lock.busy'; lock: string }
   | { type: 'lock.timedout'; lock: string }

@@ -24,6 +24,8 @@ export {
   kfree,
   alloc,
   free,
+  getRequest,
+  putRequest,
   lock,
   unlock,
   down,

@@ -22,6 +22,8 @@ export interface ReplyTypes {
   kfree: never;
   alloc: 'alloc.ok' | 'alloc.fail';
   free: never;
+  getRequest: 'getRequest.ok' | 'getRequest.fail';
+  putRequest: never;
   lock: 'lock.ok' | 'lock.busy' | 'lock.timedout';
   unlock: never;
   down: 'down.ok' | 'down.busy' | 'down.timedout';

@@ -54,6 +54,8 @@ export interface RunJson {
   readonly deliveries: number;
   readonly choicePoints: number;
   readonly metrics: Readonly<Record<string, number>>;
+  /** Lint-like warnings the run collected (`GFP_KERNEL|GFP_ATOMIC: GFP_ATOMIC must be used alone`); never an outcome. */
+  readonly warnings: readonly string[];
   /** The variant's evidence metric and its value, when it declares one. */
   readonly evidence: { readonly metric: string; readonly value: number } | null;
   readonly bios: { readonly submitted: number; readonly completed: number; readonly failed: number; readonly stuck: readonly StuckBio[] };
@@ -96,6 +98,7 @@ export function runJson(scenario: Scenario, run: ScenarioRun, inputs: RunInputs,
     deliveries: r.deliveries,
     choicePoints: r.choicePoints,
     metrics: r.metrics,
+    warnings: r.warnings,
     evidence: variant.evidence && run.evidence !== undefined ? { metric: variant.evidence.metric, value: run.evidence } : null,
     bios: r.bios,
     traceHash: r.traceHash,

@@ -57,8 +57,15 @@ export interface Waiter {
  */
 export interface Releaser {
   readonly ctx: CtxId;
-  /** Relation named in the deadlock report (DESIGN.md "Outcomes"). */
-  readonly edge: 'held-by' | 'only-reader' | 'only-writer' | 'completes' | 'may-release' | 'borrowed-cpu';
+  /**
+   * Relation named in the deadlock report (DESIGN.md "Outcomes").
+   * `writeback-of`: only the writeback of a device's dirty pages, which
+   * `ctx` performs, could free what the waiter needs (reclaim under
+   * exhaustion; `device` names the device).
+   */
+  readonly edge: 'held-by' | 'only-reader' | 'only-writer' | 'completes' | 'may-release' | 'borrowed-cpu' | 'writeback-of';
+  /** For `writeback-of`: the device whose dirty pages `ctx` writes back. */
+  readonly device?: string;
 }
 export type Releasers = readonly Releaser[] | 'anyone';
 

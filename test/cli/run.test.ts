@@ -14,6 +14,7 @@ interface RunDoc {
   deadlock: { shape: string; nodes: { kind: string; id: string; state?: string; edge: string }[]; stuckContexts: string[] } | null;
   evidence: { metric: string; value: number } | null;
   traceHash: string;
+  warnings: string[];
   wallMs?: number;
 }
 
@@ -31,6 +32,7 @@ describe('run', () => {
     expect(nodes.map((n) => n.id)).toEqual(expect.arrayContaining(['ubd', 'aio->ubd', 'ubd-irq']));
     expect(nodes[0]).toMatchObject({ kind: 'context', id: 'ubd', state: 'writingErrorReply', edge: 'waits-for' });
     expect(nodes[1]).toMatchObject({ kind: 'resource', id: 'aio->ubd', edge: 'only-reader' });
+    expect(doc.warnings).toEqual([]);
     expect(Object.keys(doc).at(-1)).toBe('wallMs');
   });
 

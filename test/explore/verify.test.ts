@@ -20,7 +20,7 @@ const unproven = checkScenario({
   variants: { buggy: ubdPipeFill.variants.buggy, 'fix-credits': { ...ubdPipeFill.variants['fix-credits'], evidence: undefined } },
 });
 
-/** A "fix" that declares it may still deadlock (it trades one bug for the next, like ubd-atomic-alloc's fix-drop-lock). */
+/** A "fix" that declares it may still deadlock (it trades one bug for the next, as ubd-atomic-alloc's fix-drop-lock trades it for no progress). */
 const partial = checkScenario({
   ...ubdPipeFill,
   name: 'ubd-pipe-fill-partial',

@@ -157,9 +157,10 @@ describe('no-progress over virtual time, explained by a timed cycle', () => {
     const r = new Simulation({ cpus: [], contexts: [{ name: 'r', kind: 'thread', machine: reader }], resources: [{ kind: 'channel', name: 'q', capacity: 1 }] }).run();
     expect(r.outcome).toBe('no-progress');
     expect(r.deadlock).toBeUndefined();
-    expect(r.noProgress).toMatchObject({ window: 400, unit: 'ticks', longestPeriod: 100 });
+    // 4 x 100 ticks is less than the shortest window, 10 s at Linux HZ 250.
+    expect(r.noProgress).toMatchObject({ window: 2500, unit: 'ticks', longestPeriod: 100 });
     expect(r.noProgress!.cycle).toBeUndefined();
-    expect(r.explanation).toBe('no-progress: no bio completed for 400 ticks (4 x the longest retry period, 100 ticks) while 1 bio(s) are open (first open: r#1), and no cycle or orphaned wait explains it.');
+    expect(r.explanation).toBe('no-progress: no bio completed for 2500 ticks (the shortest window, 10 s at HZ 250; the longest retry period is 100 ticks) while 1 bio(s) are open (first open: r#1), and no cycle or orphaned wait explains it.');
   });
 
   it('a run that never had a timed wait keeps the step window: a timer firing forever at its own pace is judged in steps', () => {

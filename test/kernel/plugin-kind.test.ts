@@ -223,7 +223,7 @@ describe('a resource kind from outside src/ (plug-in)', () => {
 
   it('a spec of an unregistered plug-in kind, or an effect type claimed by two kinds, is refused naming it', () => {
     const { kinds: _k, ...bare } = system();
-    expect(() => new Simulation(bare)).toThrow(new ModelError(`resource 'G': unknown kind 'test:gate' (known: channel, pipe, aio-ring, allocator, mempool, lock, semaphore, counter, buffer-cache)`));
+    expect(() => new Simulation(bare)).toThrow(new ModelError(`resource 'G': unknown kind 'test:gate' (known: channel, pipe, aio-ring, allocator, mempool, request-queue, lock, semaphore, counter, buffer-cache)`));
     const clash = defineResourceKind<{ kind: 'test:other'; name: string }>({ kind: 'test:other', create: (s, env) => new Gate(s.name, env.clock, 'x'), effects: { lock: handler<Open>({ perform: () => done() }) } });
     expect(() => new Simulation({ ...system(), kinds: [gateKind, clash] })).toThrow(/effect 'lock' is served by both resource kind 'lock' and resource kind 'test:other'/);
   });

@@ -141,11 +141,11 @@ describe('sleep-in-atomic: a call that may sleep, made in atomic context', () =>
 describe('kmalloc(GFP_KERNEL) that nobody ever refills (docs/kernel.md)', () => {
   const never: ResourceSpec[] = [{ kind: 'allocator', name: 'kmalloc', pressure: 'always' }];
 
-  it('sleeps; the allocator never closes a cycle, so a quiet system ends in an orphaned wait naming the sleeper', () => {
-    const r = run(thread([{ type: 'bioSubmit', bio: 't#1' }, KMALLOC], 'kmalloc.ok', [], never));
-    expect(r.outcome).toBe('deadlock');
-    expect(r.deadlock!.shape).toBe('orphan');
-    expect(r.explanation).toMatch(/orphaned wait: nothing can run, yet 1 bio is open: t#1 .*t waits for memory in allocator kmalloc \(0 out, pressure always, 1 sleeping\)/);
+  it('loops in reclaim with a timed congestion_wait (__alloc_pages): never a cycle nor an orphaned wait, even in a quiet system, but no-progress', () => {
+    const r = new Simulation(thread([{ type: 'bioSubmit', bio: 't#1' }, KMALLOC], 'kmalloc.ok', [], never), { noProgressSteps: 200 }).run();
+    expect(r.outcome).toBe('no-progress');
+    expect(r.deadlock).toBeUndefined();
+    expect(r.metrics['kmalloc.sleeps']).toBeGreaterThan(200);
   });
 
   it('while unrelated timers keep firing, it is no-progress instead', () => {
@@ -154,7 +154,7 @@ describe('kmalloc(GFP_KERNEL) that nobody ever refills (docs/kernel.md)', () => 
     expect(r.outcome).toBe('no-progress');
   });
 
-  it('a kfree hands the memory to the sleeper, which then gets kmalloc.ok', () => {
+  it('a kfree wakes nobody: the caller in congestion_wait finds the memory on its next round, HZ/50 later, and gets kmalloc.ok', () => {
     const system: SystemSpec = {
       cpus: [{ name: 'cpu0' }],
       contexts: [
@@ -164,9 +164,12 @@ describe('kmalloc(GFP_KERNEL) that nobody ever refills (docs/kernel.md)', () => 
       ],
       resources: [{ kind: 'allocator', name: 'k', pressure: 'none', limit: 1 }],
     };
-    const r = run(system);
+    const r = new Simulation(system, { recordTrace: true }).run();
     expect(r.outcome).toBe('completed');
     expect(r.metrics['k.sleeps']).toBe(1);
     expect(r.resources.k).toBe('allocator k (1/1 out, pressure none)');
+    // Linux HZ 250: congestion_wait(HZ/50) is 5 ticks; the kfree at time 0 did not shorten it.
+    const got = r.trace!.find((s) => s.ctx === 't' && s.effects.some((e) => e.effect === 'kmalloc' && e.status === 'ok'))!;
+    expect(got.time).toBe(5);
   });
 });

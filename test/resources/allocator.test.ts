@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { PageAllocator, type MemoryPressure } from '../../src/resources/allocator.js';
+import { parseGfp } from '../../src/model/gfp.js';
 import type { SimClock } from '../../src/resources/resource.js';
 import { xorshift } from './xorshift.js';
 
@@ -119,35 +120,120 @@ describe('PageAllocator', () => {
   });
 });
 
-describe('PageAllocator as kmalloc: GFP_KERNEL sleeps, GFP_ATOMIC fails', () => {
-  it('GFP_ATOMIC (no wait) under pressure fails at once; GFP_KERNEL (wait) sleeps for memory', () => {
-    const slab = make('always');
-    expect(slab.alloc('u', { wait: false })).toEqual({ status: 'eagain', wakeups: [] });
-    expect(slab.alloc('u', { wait: true }).status).toBe('blocked');
-    expect(slab.waiters()).toEqual([{ ctx: 'u', what: 'memory', since: 0 }]);
-    expect(slab.sleeps).toBe(1);
-    expect(slab.describe()).toBe('allocator kmalloc (0 out, pressure always, 1 sleeping)');
+const flags = (mask: string) => parseGfp(mask).flags;
+
+describe('PageAllocator by mask (mm/page_alloc.c __alloc_pages, 2.6.14)', () => {
+  const clock = (): SimClock => ({ now: 0, step: 0 });
+  const reserved = (reserve: number) => new PageAllocator({ name: 'mem', pressure: 'always', reserve }, clock(), xorshift(1));
+
+  it('__GFP_HIGH (GFP_ATOMIC) takes a reserve page when the ordinary attempt fails; GFP_NOWAIT does not', () => {
+    const mem = reserved(1);
+    expect(mem.tryAlloc('nowait', { high: flags('GFP_NOWAIT').has('__GFP_HIGH') })).toBeUndefined();
+    const e = mem.tryAlloc('atomic', { high: flags('GFP_ATOMIC').has('__GFP_HIGH') });
+    expect(e).toBe('mem#1');
+    expect(mem.reserveFree).toBe(0);
+    expect(mem.reserveAllocs).toBe(1);
+    expect(mem.describe()).toBe('allocator mem (1 out, reserve 0/1, pressure always)');
   });
 
-  it('a free hands the memory to the oldest sleeper, whatever the pressure', () => {
-    const slab = make('none', 1);
-    const e = slab.alloc('holder', { wait: true }).value as string;
-    slab.alloc('first', { wait: true });
-    slab.alloc('second', { wait: true });
-    expect(slab.free(e)).toEqual([{ ctx: 'first', op: 'kmalloc', value: e }]);
-    expect(slab.level).toBe(1);
-    expect(slab.waiters().map((w) => w.ctx)).toEqual(['second']);
+  it('the reserve runs out, and a reserve page freed goes back to the reserve', () => {
+    const mem = reserved(1);
+    const e = mem.tryAlloc('a', { high: true }) as string;
+    expect(mem.tryAlloc('b', { high: true })).toBeUndefined();
+    mem.free(e);
+    expect(mem.reserveFree).toBe(1);
+    expect(mem.tryAlloc('b', { high: true })).toBe('mem#2');
+    expect(mem.checkConservation()).toBeUndefined();
   });
 
-  it('a sleeper never closes a cycle: any free anywhere may refill the allocator', () => {
-    const slab = make('always');
-    slab.alloc('u', { wait: true });
-    expect(slab.releasers(slab.waiters()[0])).toBe('anyone');
+  it('the reserve is not counted against the limit', () => {
+    const mem = new PageAllocator({ name: 'mem', pressure: 'none', limit: 1, reserve: 1 }, clock(), xorshift(1));
+    expect(mem.tryAlloc('a')).toBe('mem#1');
+    expect(mem.tryAlloc('b')).toBeUndefined();
+    expect(mem.tryAlloc('c', { high: true })).toBe('mem#2');
+    expect(mem.capacity).toBe(2);
+    expect(mem.checkConservation()).toBeUndefined();
   });
 
-  it('sleeping twice is a bookkeeping error', () => {
-    const slab = make('always');
-    slab.alloc('u', { wait: true });
-    expect(() => slab.alloc('u', { wait: true })).toThrow(/allocator kmalloc: u calls kmalloc while already parked/);
+  it('a caller in congestion_wait leaves only by its timeout (withdraw): a free wakes nobody', () => {
+    const mem = new PageAllocator({ name: 'mem', pressure: 'none', limit: 1 }, clock(), xorshift(1));
+    const e = mem.tryAlloc('holder') as string;
+    expect(mem.tryAlloc('u')).toBeUndefined();
+    mem.congestionWait('u', 'GFP_KERNEL', flags('GFP_KERNEL'), 2);
+    expect(mem.waiters()).toEqual([{ ctx: 'u', what: 'memory', since: 0 }]);
+    expect(mem.describe()).toBe('allocator mem (1/1 out, pressure none, 1 in congestion_wait)');
+    expect(mem.free(e)).toEqual([]);
+    expect(mem.waiters().map((w) => w.ctx)).toEqual(['u']);
+    expect(mem.withdraw('u')).toBe(true);
+    expect(mem.withdraw('u')).toBe(false);
+    expect(mem.tryAlloc('u')).toBe('mem#2');
+    expect(mem.sleeps).toBe(1);
+  });
+
+  it('without an exhaustion declaration a caller in congestion_wait never closes a cycle: its releasers are anyone', () => {
+    const mem = make('always');
+    mem.congestionWait('u', 'GFP_KERNEL', flags('GFP_KERNEL'), 2);
+    expect(mem.releasers(mem.waiters()[0])).toBe('anyone');
+  });
+
+  it('waiting twice is a bookkeeping error', () => {
+    const mem = make('always');
+    mem.congestionWait('u', 'GFP_KERNEL', flags('GFP_KERNEL'), 2);
+    expect(() => mem.congestionWait('u', 'GFP_KERNEL', flags('GFP_KERNEL'), 4)).toThrow(/allocator kmalloc: u calls kmalloc while already parked/);
+  });
+});
+
+describe('PageAllocator exhausted except dirty pages on devices (mm/vmscan.c shrink_list may_enter_fs, 2.6.14)', () => {
+  const exhausted = () =>
+    new PageAllocator(
+      { name: 'mem', pressure: 'always', exhausted: { dirtyOn: [{ device: 'X', writeback: ['xq'] }, { device: 'S', writeback: ['swapper', 'kswapd'], pages: 'swap' }] } },
+      { now: 0, step: 0 },
+      xorshift(1),
+    );
+  const releasersOf = (mask: string) => {
+    const mem = exhausted();
+    mem.congestionWait('u', mask, flags(mask), 2);
+    return mem.releasers(mem.waiters()[0]);
+  };
+
+  it('GFP_KERNEL may write back file pages (__GFP_FS) and swap (__GFP_IO): the writeback contexts of both devices, never anyone', () => {
+    expect(releasersOf('GFP_KERNEL')).toEqual([
+      { ctx: 'xq', edge: 'writeback-of', device: 'X' },
+      { ctx: 'swapper', edge: 'writeback-of', device: 'S' },
+      { ctx: 'kswapd', edge: 'writeback-of', device: 'S' },
+    ]);
+  });
+
+  it('GFP_NOFS (__GFP_IO without __GFP_FS) may write back only swap-cache pages', () => {
+    expect(releasersOf('GFP_NOFS')).toEqual([
+      { ctx: 'swapper', edge: 'writeback-of', device: 'S' },
+      { ctx: 'kswapd', edge: 'writeback-of', device: 'S' },
+    ]);
+  });
+
+  it('GFP_NOIO may write back nothing: no releaser at all', () => {
+    expect(releasersOf('GFP_NOIO')).toEqual([]);
+  });
+
+  it('reclaimable lists the devices a mask may write back, in declaration order', () => {
+    const mem = exhausted();
+    expect(mem.reclaimable(flags('GFP_KERNEL')).map((d) => d.device)).toEqual(['X', 'S']);
+    expect(mem.reclaimable(flags('GFP_NOIO'))).toEqual([]);
+    expect(make('always').reclaimable(flags('GFP_KERNEL'))).toEqual([]);
+  });
+
+  it('every ordinary attempt fails; the description names the devices', () => {
+    const mem = exhausted();
+    expect(mem.tryAlloc('u')).toBeUndefined();
+    expect(mem.describe()).toBe('allocator mem (0 out, pressure always, exhausted except dirty pages on X, S)');
+  });
+
+  it('a declaration that contradicts itself is refused, naming the field and what is allowed', () => {
+    const bad = (o: object) => () => new PageAllocator({ name: 'mem', pressure: 'always', ...o } as never, { now: 0, step: 0 }, xorshift(1));
+    expect(bad({ pressure: 'none', exhausted: { dirtyOn: [] } })).toThrow(/allocator mem: exhausted needs pressure 'always'.*got pressure none/);
+    expect(bad({ exhausted: { dirtyOn: [{ device: 'X', writeback: [] }] } })).toThrow(/exhausted\.dirtyOn\[0\]\.writeback must list the contexts that write X's dirty pages back/);
+    expect(bad({ exhausted: { dirtyOn: [{ device: 'X', writeback: ['xq'], pages: 'anon' }] } })).toThrow(/exhausted\.dirtyOn\[0\]\.pages must be one of file, swap, got "anon"/);
+    expect(bad({ exhausted: { dirtyOn: [{ device: 'X', writeback: ['a'] }, { device: 'X', writeback: ['b'] }] } })).toThrow(/dirtyOn\[1\]\.device: 'X' is listed twice/);
+    expect(bad({ reserve: -1 })).toThrow(/reserve must be a whole number >= 0, got -1/);
   });
 });

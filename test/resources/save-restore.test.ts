@@ -9,6 +9,8 @@ import { Mempool } from '../../src/resources/mempool.js';
 import { Lock } from '../../src/resources/lock.js';
 import { Semaphore } from '../../src/resources/semaphore.js';
 import { TicketCounter } from '../../src/resources/ticket-counter.js';
+import { RequestQueue } from '../../src/resources/request-queue.js';
+import type { GfpFlag } from '../../src/model/gfp.js';
 import { BufferCache, type BufCacheEffect } from '../../src/resources/buffer-cache.js';
 import { Prng } from '../../src/kernel/prng.js';
 import { xorshift } from './xorshift.js';
@@ -204,27 +206,63 @@ check<AioRing<{ id: string }>>({
   ],
 });
 
+const KERNEL: ReadonlySet<GfpFlag> = new Set(['__GFP_WAIT', '__GFP_IO', '__GFP_FS']);
 const allocatorCase = (pressure: { failP: number } | 'always'): Case<PageAllocator> => ({
   kind: `allocator (pressure ${typeof pressure === 'object' ? `failP ${pressure.failP}` : pressure})`,
   // A limit above what is out, so every attempt draws from the stream (at the limit none does).
-  make: (clock) => ({ r: new PageAllocator({ name: 'kmalloc', pressure, limit: 8 }, clock, new Prng(42)) }),
+  make: (clock) => ({ r: new PageAllocator({ name: 'kmalloc', pressure, limit: 8, reserve: 2 }, clock, new Prng(42)) }),
   drive(slab, clock) {
     for (let i = 0; i < 3; i++) slab.tryAlloc('boot', { ignorePressure: true });
     for (let i = 0; i < 6; i++) {
       clock.step = i;
-      slab.alloc(`t${i}`, { wait: true });
+      if (slab.tryAlloc(`t${i}`, { high: true }) === undefined) slab.congestionWait(`t${i}`, 'GFP_KERNEL', KERNEL, 10 + i);
     }
   },
   mutate(slab) {
     for (const [element] of slab.save().out) slab.free(element);
     for (let i = 0; i < 5; i++) slab.tryAlloc('u');
-    slab.alloc('m', { wait: true });
+    slab.withdraw('t0');
+    slab.congestionWait('m', 'GFP_NOIO', new Set(['__GFP_WAIT']), 20);
   },
   // Draws from the seeded stream: the same answers only if its position was restored too.
-  next: (slab) => [slab.free('kmalloc#1'), slab.free('kmalloc#2'), ...Array.from({ length: 12 }, () => slab.tryAlloc('u') ?? null), slab.alloc('late', { wait: true })],
+  next: (slab) => [slab.free('kmalloc#1'), slab.free('kmalloc#2'), ...Array.from({ length: 12 }, () => slab.tryAlloc('u', { high: true }) ?? null), slab.withdraw('t1'), slab.describe()],
 });
 check(allocatorCase({ failP: 0.5 }));
 check(allocatorCase('always'));
+
+check<PageAllocator>({
+  kind: 'allocator (exhausted except dirty pages on X)',
+  make: (clock) => ({ r: new PageAllocator({ name: 'mem', pressure: 'always', reserve: 1, exhausted: { dirtyOn: [{ device: 'X', writeback: ['xq'] }, { device: 'S', writeback: ['swapd'], pages: 'swap' }] } }, clock, new Prng(3)) }),
+  drive(mem, clock) {
+    mem.tryAlloc('a', { high: true });
+    for (let i = 0; i < 3; i++) {
+      clock.step = i;
+      mem.congestionWait(`t${i}`, i === 0 ? 'GFP_NOIO' : i === 1 ? 'GFP_NOFS' : 'GFP_KERNEL', i === 0 ? new Set(['__GFP_WAIT']) : i === 1 ? new Set(['__GFP_WAIT', '__GFP_IO']) : KERNEL, 5 + i);
+    }
+  },
+  mutate(mem) {
+    for (const [element] of mem.save().out) mem.free(element);
+    mem.withdraw('t2');
+    mem.tryAlloc('b', { high: true });
+  },
+  next: (mem) => [mem.tryAlloc('c', { high: true }) ?? null, mem.withdraw('t0'), mem.releasers({ ctx: 't1', what: 'memory', since: 1 })],
+});
+
+check<RequestQueue>({
+  kind: 'request-queue',
+  make: (clock) => ({ r: new RequestQueue({ name: 'X.rq', nrRequests: 3, completedBy: ['xq'] }, clock) }),
+  drive(q, clock) {
+    for (let i = 0; i < 3; i++) q.get(`w${i}`, { wait: true });
+    clock.step = 4;
+    q.get('late', { wait: true });
+    q.sleepForWriteback('reclaimer', 'X');
+  },
+  mutate(q) {
+    q.put('xq');
+    q.put('xq');
+  },
+  next: (q) => [q.get('n', { wait: false }), q.put('xq'), q.congested, q.full],
+});
 
 check<Mempool>({
   kind: 'mempool',
@@ -404,7 +442,7 @@ describe('allocator: the failure stream position is part of the state', () => {
     const random = new PageAllocator({ name: 'k', pressure: { failP: 0.5 } }, clock, xorshift(1));
     expect(() => random.save()).toThrow(/allocator k: cannot save its state: pressure failP draws from a bare function/);
     const none = new PageAllocator({ name: 'k', pressure: 'none' }, clock, xorshift(1));
-    none.alloc('u', { wait: true });
+    none.tryAlloc('u');
     expect(none.save().rng).toBeNull();
   });
 

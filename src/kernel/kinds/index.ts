@@ -4,6 +4,7 @@ import { channelKind, pipeKind } from './channel.js';
 import { aioRingKind } from './aio.js';
 import { allocatorKind } from './kmalloc.js';
 import { mempoolKind } from './mempool.js';
+import { requestQueueKind } from './request-queue.js';
 import { counterKind, lockKind, semaphoreKind } from './sync.js';
 import { bufferCacheKind } from './buffer-cache.js';
 import { cpuFamily } from './cpu.js';
@@ -17,6 +18,7 @@ export const BUILTIN_KINDS: readonly ResourceKind[] = [
   aioRingKind,
   allocatorKind,
   mempoolKind,
+  requestQueueKind,
   lockKind,
   semaphoreKind,
   counterKind,
@@ -29,5 +31,6 @@ export type { ChannelSpec, PipeSpec } from './channel.js';
 export type { AioRingSpec } from './aio.js';
 export type { AllocatorSpec } from './kmalloc.js';
 export type { MempoolSpec } from './mempool.js';
+export type { RequestQueueSpec } from './request-queue.js';
 export type { LockSpec, SemaphoreSpec, CounterSpec } from './sync.js';
 export type { BufferCacheSpec } from './buffer-cache.js';
