@@ -17,9 +17,21 @@ export interface Cand extends Candidate {
   readonly option?: number;
 }
 
-/** Heads of every delivery channel deliverable now, in context order (deterministic). */
+/**
+ * Heads of every delivery channel deliverable now, in context order
+ * (deterministic). A pending choice point comes first and alone: a draw
+ * happens inside the operation that makes it (kmalloc's attempt, the disk
+ * taking a request), so nothing else may run between the operation and its
+ * draw — the scheduler's only choice is the option.
+ */
 export function collect(w: World, out: Cand[]): void {
   out.length = 0;
+  for (const ctx of w.contexts) {
+    const r = ctx.rerun;
+    if (r === null || r.kind !== 'choose' || ctx.exited || !canRun(ctx)) continue;
+    for (let i = 0; i < r.labels!.length; i++) out.push({ kind: 'choose', label: r.labels![i], ctx: ctx.index, seq: r.seq, option: i, weight: r.weights?.[i] ?? 1 });
+    return;
+  }
   for (const ctx of w.contexts) {
     if (ctx.exited || ctx.blocked) continue;
     if (ctx.isHandler && !ctx.irqActive && ctx.irqPendingSeq < 0 && ctx.irqAsserted) ctx.irqPendingSeq = w.nextSeq();
@@ -27,8 +39,8 @@ export function collect(w: World, out: Cand[]): void {
     const rerun = ctx.rerun;
     if (rerun !== null) {
       // Nothing else reaches a context whose operation is unfinished, as with deferred effects.
+      // (A choice that cannot be taken yet, its CPU held, waits here like a retry.)
       if (rerun.kind === 'retry') out.push({ kind: 'retry', label: ctx.labels.retry, ctx: ctx.index, seq: rerun.seq });
-      else for (let i = 0; i < rerun.labels!.length; i++) out.push({ kind: 'choose', label: rerun.labels![i], ctx: ctx.index, seq: rerun.seq, option: i, weight: rerun.weights?.[i] ?? 1 });
       continue;
     }
     if (ctx.effects.length) {

@@ -168,6 +168,19 @@ export class PageAllocator extends Resource {
     return this.out.size;
   }
 
+  /**
+   * Under `failP` pressure (0 < p < 1) an attempt's fate is a model draw,
+   * which the kernel makes a choice point (DESIGN.md): the options `ok` and
+   * `fail` with weights 1 - p and p; the handler passes the one taken as
+   * `tryAlloc`'s `fails`. Undefined when nothing is drawn (`none`, `always`,
+   * p of 0 or 1).
+   */
+  failChoice(): { readonly point: string; readonly options: readonly ['ok', 'fail']; readonly weights: readonly [number, number] } | undefined {
+    const p = this.pressure;
+    if (typeof p !== 'object' || !(p.failP > 0 && p.failP < 1)) return undefined;
+    return { point: `${this.name}:fail`, options: ['ok', 'fail'], weights: [1 - p.failP, p.failP] };
+  }
+
   /** Reserve pages free now. */
   get reserveFree(): number {
     return this.reserve - this.fromReserve.size;
@@ -180,8 +193,10 @@ export class PageAllocator extends Resource {
    * reserve fill, which happen before any pressure exists; the limit still
    * applies.
    */
-  tryAlloc(ctx: CtxId, opts: { ignorePressure?: boolean; high?: boolean } = {}): string | undefined {
-    if (this.out.size - this.fromReserve.size < this.limit && (opts.ignorePressure || !this.underPressure())) return this.handOut(ctx);
+  tryAlloc(ctx: CtxId, opts: { ignorePressure?: boolean; high?: boolean; fails?: boolean } = {}): string | undefined {
+    // `fails`: the scheduler already drew this attempt's fate at a choice point (failChoice); no stream draw then.
+    const pressed = opts.ignorePressure ? false : (opts.fails ?? this.underPressure());
+    if (this.out.size - this.fromReserve.size < this.limit && !pressed) return this.handOut(ctx);
     this.failCount++;
     if (opts.high && this.reserveFree > 0) {
       const element = this.handOut(ctx);

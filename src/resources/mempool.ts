@@ -89,6 +89,11 @@ export class Mempool extends Resource {
   readonly minNr: number;
   readonly version: MempoolVersion;
   private readonly backing: PageAllocator;
+
+  /** The backing allocator's name (its `failP` draws are the handler's choice points). */
+  get backingName(): string {
+    return this.backing.name;
+  }
   // Taken from the end, like the kernel's `elements[--curr_nr]`.
   private reserve: string[] = [];
   // Element -> context that allocated it; insertion order is allocation order.
@@ -153,14 +158,15 @@ export class Mempool extends Resource {
    * the full mask if that differs; then NULL without __GFP_WAIT, or a sleep
    * on the pool's wait queue (`retry` continues after it).
    */
-  alloc(ctx: CtxId, mask: Gfp): OpResult<string> {
+  alloc(ctx: CtxId, mask: Gfp, backingFails?: boolean): OpResult<string> {
     this.refuseIfParked(ctx, 'alloc');
     const gfp = parseGfp(mask).flags;
-    const got = this.round(ctx);
+    const got = this.round(ctx, backingFails);
     if (got !== undefined) return got;
     const firstRoundWasWeaker = gfp.has('__GFP_WAIT') || gfp.has('__GFP_IO');
     if (this.version.immediateRetry && firstRoundWasWeaker) {
-      const again = this.round(ctx);
+      // The same drawn fate: the full-mask retry follows at once and sees the same memory.
+      const again = this.round(ctx, backingFails);
       if (again !== undefined) return again;
     }
     if (!gfp.has('__GFP_WAIT')) {
@@ -177,9 +183,9 @@ export class Mempool extends Resource {
    * expired), with the full mask now: the allocator, the reserve, else sleep
    * again. The kernel left it off the wait queue already (woken or withdrawn).
    */
-  retry(ctx: CtxId, why: RetryReason): OpResult<string> {
+  retry(ctx: CtxId, why: RetryReason, backingFails?: boolean): OpResult<string> {
     if (why === 'timed-out') this.timeouts++;
-    const got = this.round(ctx);
+    const got = this.round(ctx, backingFails);
     if (got !== undefined) return got;
     if (why === 'released') this.futileWakeups++;
     return this.sleep(ctx);
@@ -318,8 +324,8 @@ export class Mempool extends Resource {
   }
 
   /** One round of repeat_alloc: `pool->alloc` (the allocator), then `remove_element` from the reserve. */
-  private round(ctx: CtxId): OpResult<string> | undefined {
-    let element = this.backing.tryAlloc(ctx);
+  private round(ctx: CtxId, backingFails?: boolean): OpResult<string> | undefined {
+    let element = this.backing.tryAlloc(ctx, { fails: backingFails });
     if (element === undefined) {
       element = this.reserve.pop();
       if (element === undefined) return undefined;

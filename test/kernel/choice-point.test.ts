@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { emit, enqueueActions, setup } from 'xstate';
 import { ModelError, Simulation, type Effect, type KernelEvent, type SystemSpec } from '../../src/index.js';
 import { exhaust } from '../../src/explore/exhaustive.js';
+import { scripted } from './fixtures.js';
 
 /**
  * Submits a bio and draws its fate: `ok` completes it after `svc` ticks (a
@@ -133,5 +134,29 @@ describe('a draw is a choice point the scheduler makes', () => {
     expect(() => new Simulation(system(['ok', 'ok'], [1])).pending()).toThrow(ModelError);
     expect(() => new Simulation(system(['ok', 'ok'], [1])).pending()).toThrow(/choice point 'fate' offers the same option twice/);
     expect(() => new Simulation(system(['ok', 'lost'], [1], [1, 0])).pending()).toThrow(/weights must be one finite number > 0 per option \(2\), got \[1, 0\]/);
+  });
+});
+
+describe('an allocator failure under failP pressure is a choice point, not a private random stream', () => {
+  const kmallocOnce: SystemSpec = {
+    cpus: [],
+    resources: [{ kind: 'allocator', name: 'mem', pressure: { failP: 0.3 } }],
+    contexts: [{ name: 't', kind: 'thread', machine: scripted, input: { effects: [{ type: 'kmalloc', allocator: 'mem', gfp: 'GFP_ATOMIC' }], awaits: 'kmalloc.ok' } }],
+  };
+
+  it('the attempt offers ok and fail (weights 0.7 and 0.3), and the scheduler, not the allocator, decides', () => {
+    const sim = new Simulation(kmallocOnce);
+    expect(sim.pending().map((c) => [c.label, c.weight])).toEqual([
+      ['t.choose:mem:fail=ok', 0.7],
+      ['t.choose:mem:fail=fail', 0.3],
+    ]);
+    const ends = leaves(new Simulation(kmallocOnce)).map((path) => {
+      const r = new Simulation(kmallocOnce, { strategy: 'replay', schedule: path }).run();
+      return [path[0], r.finalStates.t, r.metrics['mem.failures']];
+    });
+    expect(ends).toEqual([
+      ['t.choose:mem:fail=ok', 'exited', 0],
+      ['t.choose:mem:fail=fail', 'calling', 1],
+    ]);
   });
 });

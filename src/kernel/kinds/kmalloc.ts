@@ -106,11 +106,18 @@ function afterReclaim(e: Kmalloc, mask: GfpMask, a: PageAllocator, env: EffectEn
   return congestionWait(e, mask, a, env);
 }
 
-/** One round: an attempt (the reserve too for `__GFP_HIGH`), then NULL without `__GFP_WAIT`, else reclaim. */
-function round(e: Kmalloc, env: EffectEnv): Performed {
+/**
+ * One round: an attempt (the reserve too for `__GFP_HIGH`), then NULL
+ * without `__GFP_WAIT`, else reclaim. Under `failP` pressure the attempt's
+ * fate is first a choice point (`<allocator>:fail`, options ok / fail); the
+ * round runs once it is `drawn`.
+ */
+function round(e: Kmalloc, env: EffectEnv, drawn?: boolean): Performed {
   const a = env.resource(e.allocator, PageAllocator, 'kmalloc');
+  const choice = drawn === undefined ? a.failChoice() : undefined;
+  if (choice !== undefined) return { status: 'choose', ...choice };
   const mask = maskOf(e);
-  const element = a.tryAlloc(env.caller, { high: mask.flags.has('__GFP_HIGH') });
+  const element = a.tryAlloc(env.caller, { high: mask.flags.has('__GFP_HIGH'), fails: drawn });
   if (element !== undefined) {
     env.note({ effect: 'kmalloc', resource: e.allocator, subject: `${e.allocator} ${e.gfp}`, status: 'ok' });
     return done({ type: 'kmalloc.ok', allocator: e.allocator, element });
@@ -125,6 +132,8 @@ function round(e: Kmalloc, env: EffectEnv): Performed {
 const kmalloc = handler<Kmalloc>({
   perform: (e, env) => round(e, env),
   resume(e, wake, env): Performed {
+    // The scheduler drew the attempt's fate.
+    if (wake.reason === 'chosen') return round(e, env, wake.value === 'fail');
     // congestion_wait timed out: `goto rebalance`, a new round (the kernel runs it as a retry, a step of its own).
     if (wake.reason === 'timed-out') return round(e, env);
     // get_request_wait let reclaim go: its writeback is submitted and the pass ends.

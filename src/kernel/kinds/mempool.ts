@@ -51,15 +51,35 @@ function performed(e: Alloc, pool: Mempool, r: OpResult<string>, env: EffectEnv)
   return { status: 'parked', on: pool, op: 'alloc', deadline: env.clock.now + period, period };
 }
 
+/**
+ * The backing allocator's attempt under `failP` pressure is a choice point
+ * (PageAllocator.failChoice): the choice comes first, and the operation runs
+ * with its outcome. The option value carries what the choice was made for
+ * (`ok`, `fail`: the first attempt; `ok/released`, `fail/timed-out`...: a
+ * retry), so the re-run knows which it is.
+ */
+function drawFirst(pool: Mempool, env: EffectEnv, why?: 'released' | 'timed-out'): Performed | undefined {
+  const backing = env.resource(pool.backingName, PageAllocator, 'alloc');
+  const c = backing.failChoice();
+  if (c === undefined) return undefined;
+  return { status: 'choose', point: c.point, options: why === undefined ? c.options : c.options.map((o) => `${o}/${why}`), weights: c.weights };
+}
+
 const alloc = handler<Alloc>({
   perform(e, env): Performed {
     const pool = env.resource(e.pool, Mempool, 'alloc');
-    return performed(e, pool, pool.alloc(env.caller, e.gfp), env);
+    return drawFirst(pool, env) ?? performed(e, pool, pool.alloc(env.caller, e.gfp), env);
   },
   resume(e, wake, env): Performed {
-    // Woken by a free, or the timeout ran out: goto repeat_alloc, with the full mask.
     const pool = env.resource(e.pool, Mempool, 'alloc');
-    return performed(e, pool, pool.retry(env.caller, wake.reason === 'timed-out' ? 'timed-out' : 'released'), env);
+    if (wake.reason === 'chosen') {
+      const [fate, why] = String(wake.value).split('/') as ['ok' | 'fail', 'released' | 'timed-out' | undefined];
+      const r = why === undefined ? pool.alloc(env.caller, e.gfp, fate === 'fail') : pool.retry(env.caller, why, fate === 'fail');
+      return performed(e, pool, r, env);
+    }
+    // Woken by a free, or the timeout ran out: goto repeat_alloc, with the full mask.
+    const why = wake.reason === 'timed-out' ? 'timed-out' : 'released';
+    return drawFirst(pool, env, why) ?? performed(e, pool, pool.retry(env.caller, why), env);
   },
   mightSleep: (e) => (flagsOf(e).has('__GFP_WAIT') ? `mempool_alloc(${e.pool}, ${e.gfp})` : undefined),
 });
