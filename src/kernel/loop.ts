@@ -10,6 +10,7 @@ import { collect, type Cand } from './deliverable.js';
 import { deliver, pushFrame, resume } from './frames.js';
 import { takeMailbox } from './inbox.js';
 import { wake } from './dispatch.js';
+import { switchIn, switchOut } from './context-switch.js';
 import { anyBlocked } from './wait-view.js';
 import { checkDeadlock } from './verdict.js';
 import { ModelError } from './model-error.js';
@@ -70,6 +71,7 @@ export function prepare(w: World): void {
 export function execute(w: World, c: Cand): void {
   const ctx = w.contexts[c.ctx];
   w.stepEffects = [];
+  switchIn(w, ctx);
   switch (c.kind) {
     case 'resume':
       resume(w, c.label, ctx);
@@ -94,6 +96,7 @@ export function execute(w: World, c: Cand): void {
       break;
     }
   }
+  switchOut(w, ctx);
   if (w.stopped === undefined) checkTouched(w);
 }
 

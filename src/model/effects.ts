@@ -60,10 +60,11 @@ export type Effect =
    * `front`: requeue at the head (blk_requeue_request).
    * `host`: a host system call; while it blocks, the context's whole CPU is stalled
    * (UML: the guest is one host process, so nothing else on that CPU runs).
+   * `interlock`: as for `down`.
    */
-  | { type: 'put'; chan: string; item: unknown; wait?: boolean; ack?: boolean; front?: boolean; host?: boolean }
-  /** Take the head item. `wait` (default true): block while empty. Reply `get.ok {item}` or `get.eagain`. */
-  | { type: 'get'; chan: string; wait?: boolean; host?: boolean }
+  | { type: 'put'; chan: string; item: unknown; wait?: boolean; ack?: boolean; front?: boolean; host?: boolean; interlock?: string }
+  /** Take the head item. `wait` (default true): block while empty. Reply `get.ok {item}` or `get.eagain`. `interlock`: as for `down`. */
+  | { type: 'get'; chan: string; wait?: boolean; host?: boolean; interlock?: string }
   // ---- host AIO (arch/um/os-Linux/aio.c) ------------------------------------------------
   /** io_submit(2) of one iocb. Reply `ioSubmit.ok`, `ioSubmit.eagain` (ring full) or `ioSubmit.error {errno}` (injected). Never blocks. */
   | { type: 'ioSubmit'; ring: string; iocb: Iocb }
@@ -88,8 +89,15 @@ export type Effect =
   /** Acquire a lock. `wait` false = trylock. Reply `lock.ok` or `lock.busy`. */
   | { type: 'lock'; lock: string; wait?: boolean }
   | { type: 'unlock'; lock: string }
-  /** down() on a semaphore; `wait` false = down_trylock. Reply `down.ok` or `down.busy`. */
-  | { type: 'down'; sem: string; wait?: boolean }
+  /**
+   * down() on a semaphore (or a tsleep until a wakeup); `wait` false =
+   * down_trylock. Reply `down.ok` or `down.busy`. `interlock`: a spin lock
+   * (NetBSD simple_lock) the caller holds, passed to ltsleep: released once
+   * the caller is asleep and taken back before the reply, so a waker can
+   * take it meanwhile (kern_synch.c ltsleep without PNORELOCK). Untouched
+   * when the call does not sleep.
+   */
+  | { type: 'down'; sem: string; wait?: boolean; interlock?: string }
   | { type: 'up'; sem: string }
   /** Take the next ticket (Jeff Dike's `started` counter: atomic_inc_return). Never blocks. Reply `ticketTake.ok {ticket}`. */
   | { type: 'ticketTake'; counter: string }
