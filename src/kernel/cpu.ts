@@ -31,9 +31,6 @@ export interface CpuRules {
   readonly kernelLock?: KernelLock;
 }
 
-/** Preemptive Linux: what every system without a `kernel` declaration runs on. */
-export const LINUX_CPU_RULES: CpuRules = { nonPreemptive: false, splPerThread: false };
-
 /**
  * The handler levels that take kernel_lock: x86_intlock takes it when the
  * interrupted level (`if_ppl`) is below IPL_SCHED. NetBSD's IPL_SCHED sits
@@ -74,7 +71,7 @@ export class Cpu {
 
   constructor(
     readonly name: string,
-    readonly rules: CpuRules = LINUX_CPU_RULES,
+    readonly rules: CpuRules,
   ) {
     rules.kernelLock?.cpus.push(this);
   }
@@ -126,11 +123,6 @@ export class Cpu {
     if (level === undefined) return;
     this.sleptAt.delete(ctx);
     this.setIpl(ctx, level);
-  }
-
-  /** The level thread `ctx` slept at and gets back when it runs, if it slept at a raised one. */
-  savedLevelOf(ctx: number): number | undefined {
-    return this.sleptAt.get(ctx);
   }
 
   /** This CPU runs kernel code: a thread that keeps it, or an active handler that took kernel_lock. */
