@@ -21,7 +21,7 @@
  * of getnewbuf's; the cycles are the same. sc_maxactive does not matter.
  */
 import { diskParams } from '../machines/disk.js';
-import { defineScenario, type SystemSpec, type Wiring } from '../src/index.js';
+import { defineScenario, type Cpu, type SystemSpec, type Wiring } from '../src/index.js';
 import { fsWorkload } from '../machines/fs-workload.js';
 import { syncer } from '../machines/syncer.js';
 import type { StorageEnv } from '../machines/storage-env.js';
@@ -91,10 +91,10 @@ export const vndBufferMemory = defineScenario({
     // The dirty vnd buffers fill their cache to its hiwater; all are mapped by F0:ind0.
     const dirty = perVnd ? Math.round((hiwater * split) / 100) : hiwater;
     const buffers = Array.from({ length: dirty }, (_, k) => ({ vnode: 'vnd0', blkno: NDADDR + k, dirty: true }));
-    const workloads = (sys: Wiring, env: StorageEnv): void => {
+    const workloads = (sys: Wiring, env: StorageEnv, cpu: Cpu): void => {
       // Booted first: the syncer's vflushbuf locks every D, and P's getblk locks I, before anything else runs.
-      sys.context({ name: 'syncer', kind: 'thread', machine: syncer, input: { env, vnodes: ['vnd0'] } });
-      if (shape === 'holding') sys.context({ name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'bmap', file: 'F0', block: NDADDR }] } });
+      sys.context({ name: 'syncer', kind: 'thread', cpu, machine: syncer, input: { env, vnodes: ['vnd0'] } });
+      if (shape === 'holding') sys.context({ name: 'P', kind: 'thread', cpu, user: true, machine: fsWorkload, input: { env, ops: [{ op: 'bmap', file: 'F0', block: NDADDR }] } });
     };
     return buildVndStack({
       mode: 'threaded',

@@ -105,11 +105,11 @@ export const vndRandomWrites = defineScenario({
       maxActive: p.maxActive,
       latency: p.latency,
       buffers: [],
-      workloads: (sys, env) => {
+      workloads: (sys, env, cpu) => {
         // The writer says it is done; the syncer stops flushing once it has.
         const done = sys.channel('writer.done', { capacity: 1, readers: 1, writers: 1 });
-        sys.context({ name: 'writer', kind: 'thread', machine: fsWorkload, input: { env, ops, done: done.writer } });
-        sys.context({ name: 'syncer', kind: 'thread', machine: syncer, input: { env, vnodes: ['vnd0'], period: p.period, done: done.reader } });
+        sys.context({ name: 'writer', kind: 'thread', cpu, user: true, machine: fsWorkload, input: { env, ops, done: done.writer } });
+        sys.context({ name: 'syncer', kind: 'thread', cpu, machine: syncer, input: { env, vnodes: ['vnd0'], period: p.period, done: done.reader } });
       },
     });
   },

@@ -80,7 +80,7 @@ export const vndRecursion = defineScenario({
       latency,
       stackLimit: stackLimitFor(maxDepth),
       buffers,
-      workloads: (sys, env) => sys.context({ name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'write', vnode: 'L', blkno: 'x' }] }, stackLimit: stackLimitFor(maxDepth) }),
+      workloads: (sys, env, cpu) => sys.context({ name: 'P', kind: 'thread', cpu, user: true, machine: fsWorkload, input: { env, ops: [{ op: 'write', vnode: 'L', blkno: 'x' }] }, stackLimit: stackLimitFor(maxDepth) }),
     });
   },
 });

@@ -83,7 +83,7 @@ export const vndSelfDeadlock = defineScenario({
       perIndirect: 4,
       latency,
       buffers,
-      workloads: (sys, env) => sys.context({ name: 'P', kind: 'thread', machine: fsWorkload, input: { env, ops: [{ op: 'bmap', file: 'F0', block: D1 }] } }),
+      workloads: (sys, env, cpu) => sys.context({ name: 'P', kind: 'thread', cpu, user: true, machine: fsWorkload, input: { env, ops: [{ op: 'bmap', file: 'F0', block: D1 }] } }),
     });
   },
 });

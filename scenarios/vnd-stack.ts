@@ -13,7 +13,7 @@
  * (`bufcache.vnd0`: every buffer of a file system on vnd0) next to the global
  * one, which keeps the lower file system's buffers.
  */
-import { InputError, wiring, type SystemSpec, type Wiring } from '../src/index.js';
+import { InputError, wiring, type Cpu, type SystemSpec, type Wiring } from '../src/index.js';
 import { fsFunctions } from '../machines/filesystem.js';
 import { vndstrategy, vndthread } from '../machines/vnd.js';
 import { biodone } from '../machines/biodone.js';
@@ -65,9 +65,9 @@ export interface VndStackOptions {
   /**
    * The processes that use the file systems: declared on `sys` (before the
    * vnd threads, biodone and the disk), with any resource they need of their
-   * own (a `done` channel), given the env.
+   * own (a `done` channel), given the env and the CPU they run on.
    */
-  readonly workloads: (sys: Wiring, env: StorageEnv) => void;
+  readonly workloads: (sys: Wiring, env: StorageEnv, cpu: Cpu) => void;
 }
 
 /** Nested: F1's indirect blocks, then its data, from vnd0 block 0 on (inside F0's direct blocks when lowerDirect allows). */
@@ -94,6 +94,10 @@ export function buildVndStack(o: VndStackOptions): SystemSpec {
     files.F1 = { dev: 'vnd0', cache: cacheOfUnit('vnd0'), direct: NDADDR, perIndirect: o.perIndirect, dataAt: F1_DATA_AT, indirectAt: F1_INDIRECT_AT };
   }
   const sys = wiring();
+  // One CPU for the threads that run kernel code (the processes, the vnd threads, the syncer).
+  // biodone runs from the disk's interrupt and the machines raise no spl, so it may come
+  // between any two steps: it stays off the CPU rules, as does the disk.
+  const cpu0 = sys.cpu('cpu0');
   const caches = o.perVndCache ? [lowerCache, ...units.map(cacheOfUnit)] : [lowerCache];
   for (const [name, share] of cacheShares(caches, o)) {
     const buffers = o.buffers.filter((b) => vnodeCache(vnodes, b.vnode) === name);
@@ -121,10 +125,10 @@ export function buildVndStack(o: VndStackOptions): SystemSpec {
   }
   const env: StorageEnv = { vnodes, files, devices, trim: o.trim ?? 'allocbuf' };
 
-  o.workloads(sys, env);
+  o.workloads(sys, env, cpu0);
   for (const t of threaded) {
     // Takes bufs from its queue and a transfer slot, both found in the env.
-    sys.context({ name: `${t.unit}-thread`, kind: 'thread', machine: vndthread, input: { env, role: 'thread', unit: t.unit }, stackLimit: o.stackLimit, ends: [t.queue.reader, t.active.down] });
+    sys.context({ name: `${t.unit}-thread`, kind: 'thread', cpu: cpu0, machine: vndthread, input: { env, role: 'thread', unit: t.unit }, stackLimit: o.stackLimit, ends: [t.queue.reader, t.active.down] });
   }
   // vndiodone gives sc_active back (the units are in the env).
   sys.context({ name: 'biodone', kind: 'thread', mailbox: diskDone.reader, machine: biodone, input: { env }, ends: threaded.map((t) => t.active.up) });
@@ -137,7 +141,8 @@ export function buildVndStack(o: VndStackOptions): SystemSpec {
     // It answers on the channel each request names (the env's `done`), and a transfer at the disk will give its unit's sc_active back.
     ends: [diskDone.writer, ...threaded.map((t) => t.active.up)],
   });
-  return sys.build({ callable: { ...fsFunctions, vndstrategy } });
+  // NetBSD 2.x/3.x (seed 000 is NetBSD 2005): non-preemptive, spl per thread, HZ 100.
+  return sys.build({ callable: { ...fsFunctions, vndstrategy }, kernel: { personality: 'netbsd' } });
 }
 
 function vnodeCache(vnodes: StorageEnv['vnodes'], vnode: string): string {

@@ -15,6 +15,7 @@ import type { Scenario } from '../scenario/scenario.js';
 import type { RunInputs } from '../report/run-json.js';
 import { toScheduleFile } from '../report/schedule-file.js';
 import { drawText } from '../report/trace-text.js';
+import { variantKernelMode } from '../report/kernel-mode.js';
 import { exhaustiveDoc, explore, type ExploreDoc, type Finding } from '../explore/explore.js';
 import { exhaust } from '../explore/exhaustive.js';
 import { criticalStep } from '../explore/critical.js';
@@ -191,6 +192,11 @@ function rerun(scenario: Scenario, variant: string, f: Finding): { run: Scenario
   return { run: runScenario(scenario, variant, f.params, { seed: f.seed, strategy: f.strategy, pctDepth: f.pctDepth }), inputs };
 }
 
+/** The kernel the explored variant runs on (its system at these parameters; the drawn ones at their defaults). */
+function kernelLine(doc: ExploreDoc): string {
+  return variantKernelMode(findScenario(doc.scenario), doc.variant, doc.params);
+}
+
 /** The explore result for a person (merge prints it too). */
 export function exploreText(doc: ExploreDoc): string[] {
   const paramsText = (p: Readonly<Record<string, unknown>>): string => Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(' ') || '(none)';
@@ -200,11 +206,13 @@ export function exploreText(doc: ExploreDoc): string[] {
     const x = doc.exhaustive;
     lines.push(`${doc.scenario} / ${doc.variant}: ${doc.strategy} search, ${x.states} states, ${x.transitions} transitions, ${x.terminals} terminal states, depth ${x.maxDepth}; ${x.exhausted ? 'exhausted: every interleaving was visited' : 'not exhausted (stopped by a budget or at the first finding)'} (${doc.wallMs} ms)`);
     lines.push(`  params  ${paramsText(doc.params)}`);
+    lines.push(`  kernel  ${kernelLine(doc)}`);
   } else {
     const shard = doc.shard === null ? '' : `, shard ${doc.shard}: ${doc.runs} of them`;
     lines.push(`${doc.scenario} / ${doc.variant}: ${doc.schedules} schedules (seeds 1..${doc.schedules}${shard}), strategy ${strategy}, ${doc.workers} worker${doc.workers === 1 ? '' : 's'}, ${doc.wallMs} ms`);
     if (!doc.swarm) lines.push(`  params  ${paramsText(doc.params)}`);
     else lines.push(`  params  ${Object.keys(doc.params).length ? `${paramsText(doc.params)}; the others` : 'all'} drawn per schedule (--swarm)`);
+    lines.push(`  kernel  ${kernelLine(doc)}`);
     lines.push('');
     const seen = OUTCOMES.filter((o) => doc.outcomes[o] !== undefined);
     lines.push(

@@ -85,6 +85,8 @@ export class ExecContext {
   readonly kind: ContextSpec['kind'];
   readonly stackLimit: number;
   readonly irqLevel: number;
+  /** A user process (ContextSpec.user): at its base frame it is in user mode, where it may be preempted. */
+  readonly user: boolean;
   /** Resource whose readability asserts this handler's line, if any. */
   irqLine: Resource | undefined;
   /** Channel fed to this context as events (see ContextSpec.mailbox), with when each item became pending. */
@@ -112,6 +114,8 @@ export class ExecContext {
   exited = false;
   /** Deepest stack seen. */
   maxDepth = 0;
+  /** Woken from a sleep that released this interlock (ltsleep): it takes it back as it next runs. */
+  relock: string | undefined = undefined;
   /** Schedule labels of this context's delivery channels (built once: they are on the hot path). */
   readonly labels: { readonly reply: string; readonly resume: string; readonly irq: string; readonly mailbox: string; readonly retry: string };
 
@@ -124,6 +128,7 @@ export class ExecContext {
     this.kind = spec.kind;
     this.stackLimit = spec.stackLimit ?? 64;
     this.irqLevel = spec.irq?.level ?? 0;
+    this.user = spec.user === true;
     const n = spec.name;
     this.labels = { reply: `${n}.reply`, resume: `${n}.resume`, irq: `${n}.irq`, mailbox: `${n}.mailbox`, retry: `${n}.retry` };
   }
@@ -176,6 +181,7 @@ export class ExecContext {
     this.irqActive = src.irqActive;
     this.exited = src.exited;
     this.maxDepth = src.maxDepth;
+    this.relock = src.relock;
     this.timerLabels.clear();
     for (const [id, label] of src.timerLabels) this.timerLabels.set(id, label);
   }

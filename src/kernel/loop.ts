@@ -10,6 +10,7 @@ import { collect, type Cand } from './deliverable.js';
 import { deliver, pushFrame, rerunStep, resume } from './frames.js';
 import { takeMailbox } from './inbox.js';
 import { wake } from './dispatch.js';
+import { switchIn, switchOut } from './context-switch.js';
 import { anyBlocked } from './wait-view.js';
 import { checkDeadlock, reachNoProgress } from './verdict.js';
 import { ModelError } from './model-error.js';
@@ -73,6 +74,7 @@ export function prepare(w: World): void {
 export function execute(w: World, c: Cand): void {
   const ctx = w.contexts[c.ctx];
   w.stepEffects = [];
+  switchIn(w, ctx);
   switch (c.kind) {
     case 'resume':
       resume(w, c.label, ctx);
@@ -101,6 +103,7 @@ export function execute(w: World, c: Cand): void {
       break;
     }
   }
+  switchOut(w, ctx);
   if (w.stopped === undefined) checkTouched(w);
 }
 

@@ -55,6 +55,33 @@ export function personalityOf(spec: KernelSpec | undefined): Personality {
   return { name: s.personality, hz, preemption };
 }
 
+/**
+ * spl is per-thread state, saved across a sleep: ltsleep raises to splsched
+ * and keeps the old level in a local (`SCHED_LOCK(s)`), mi_switch runs
+ * another LWP or the idle loop at that one's own level, and `splx(s)` after
+ * mi_switch returns puts the sleeper's level back (kern_synch.c ltsleep, in
+ * both 1.101.2.4 (2001) and 1.166.2.3 (2006), which bracket NetBSD 2.0).
+ * So a NetBSD thread may sleep at splbio (biowait, getblk, getnewbuf all do)
+ * and gives up its CPU meanwhile. Linux has no such thing: local_irq_disable
+ * / spin_lock_irq turn every interrupt off (no partial masking) and a sleep
+ * there is a might_sleep bug; schedule() never keeps interrupts off.
+ */
+export function splSavedAcrossSleep(p: Personality): boolean {
+  return p.name === 'netbsd';
+}
+
+/**
+ * On MP, NetBSD 2.x/3.x runs kernel code under the big kernel_lock: a CPU
+ * takes it to run a thread's kernel code, mi_switch releases it before a
+ * sleep (KERNEL_LOCK_RELEASE_ALL / spinlock_release_all(&kernel_lock)) and
+ * takes it back when the thread runs again, and interrupt handlers take it
+ * too unless they interrupted code at or above IPL_SCHED (x86_intlock, x86
+ * intr.c of 2003). Only with the non-preemptive mode it belongs to.
+ */
+export function hasKernelLock(p: Personality): boolean {
+  return p.name === 'netbsd' && p.preemption === 'non-preemptive';
+}
+
 /** The mode and personality in words, as every witness states them. */
 export function personalityText(p: Personality): string {
   return `${p.preemption} ${p.name} (HZ ${p.hz})`;

@@ -3,6 +3,7 @@ import type { EventObject } from 'xstate';
 import type { Deadlock, NoProgress, Outcome, StackOverflow, Violation } from '../check/outcome.js';
 import type { StrategyName } from './strategy.js';
 import type { TraceStep } from './trace.js';
+import type { PersonalityName, PreemptionMode } from './personality.js';
 
 export interface RunOptions {
   /** Seed of every random choice (strategy, faults, allocators). Default 1. */
@@ -84,4 +85,6 @@ export interface RunResult {
   /** Final state of each context, and each resource's description. */
   readonly finalStates: Readonly<Record<string, string>>;
   readonly resources: Readonly<Record<string, string>>;
+  /** The kernel it ran on (SystemSpec.kernel with defaults): every witness states its mode. */
+  readonly kernel: { readonly personality: PersonalityName; readonly hz: number; readonly preemption: PreemptionMode };
 }

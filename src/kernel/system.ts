@@ -54,6 +54,13 @@ export interface ContextSpec {
   readonly mailbox?: string;
   /** Frames allowed on this context's stack before `stack-overflow`. Default 64. */
   readonly stackLimit?: number;
+  /**
+   * A user process (kind `thread` only): its base frame is the program in
+   * user mode and the frames it calls are the kernel working for it. Back at
+   * its base frame it has returned to user mode, a preemption point: in
+   * non-preemptive mode it keeps its CPU only while deeper (in a system call).
+   */
+  readonly user?: boolean;
 }
 
 /** A resource of a built-in kind (kernel/kinds/): each kind's spec type lives beside its code. */

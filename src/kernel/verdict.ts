@@ -78,7 +78,7 @@ export function result(w: World): RunResult {
 
   const stuck = w.ledger.stuck().map((bio) => ({ bio, where: locate(w, bio) }));
   const finalStates: Record<string, string> = {};
-  for (const c of w.contexts) finalStates[c.name] = c.exited ? 'exited' : stateText(c.top.snapshot);
+  for (const c of w.contexts) finalStates[c.name] = c.exited ? 'exited' : c.frames.length === 0 ? 'not started (the run ended during boot)' : stateText(c.top.snapshot);
   const resources: Record<string, string> = {};
   for (const [n, r] of w.resources) resources[n] = r.describe();
   return {
@@ -102,6 +102,7 @@ export function result(w: World): RunResult {
     deliveryLog: w.deliveryLog,
     finalStates,
     resources,
+    kernel: { personality: w.personality.name, hz: w.personality.hz, preemption: w.personality.preemption },
   };
 }
 

@@ -8,7 +8,9 @@ import type { ContextView } from '../check/wait-for.js';
 import type { ExecContext } from './exec-context.js';
 import type { World } from './world.js';
 import { stateText } from './xstate-adapter.js';
-import { canRun } from './deliverable.js';
+import { heldBy, holderOf, type Hold } from './deliverable.js';
+import type { Cpu } from './cpu.js';
+import { interlockOf, spinsForInterlock } from './context-switch.js';
 
 /**
  * How a view treats timed sleeps when it explains a no-progress rather than
@@ -76,25 +78,14 @@ function view(w: World, ctx: ExecContext, timed: TimedAsWaiting | undefined): Co
     w.timers.due.some((t) => t.ctx === ctx.index) ||
     (ctx.isHandler && !ctx.irqActive && ctx.irqAsserted);
   if (pending) {
-    if (canRun(ctx)) return { name: ctx.name, state, detail, live: true, midWork };
-    const cpu = ctx.cpu!;
-    const holder = cpu.activeHandler >= 0 ? cpu.activeHandler : cpu.iplOwner >= 0 ? cpu.iplOwner : cpu.stalledBy;
-    const why = cpu.stalledBy >= 0 ? `ipl ${cpu.ipl}, stalled by ${w.contexts[cpu.stalledBy].name}'s host system call` : cpu.activeHandler >= 0 ? `in interrupt handler ${w.contexts[cpu.activeHandler].name}` : `ipl ${cpu.ipl}`;
-    const holderName = holder >= 0 ? w.contexts[holder].name : undefined;
-    return {
-      name: ctx.name,
-      state,
-      detail,
-      live: false,
-      midWork: true,
-      wait: {
-        node: `cpu ${cpu.name}`,
-        nodeKind: 'resource',
-        nodeDetail: `cpu ${cpu.name} (${why})`,
-        what: 'the CPU',
-        releasers: holderName ? [{ ctx: holderName, edge: cpu.activeHandler >= 0 ? 'borrowed-cpu' : 'held-by' }] : [],
-      },
-    };
+    if (spinsForInterlock(w, ctx)) {
+      const lock = interlockOf(w, ctx);
+      const waiter: Waiter = { ctx: ctx.name, what: 'its interlock', since: w.clock.step };
+      return { name: ctx.name, state, detail, live: false, midWork: true, wait: { node: lock.name, nodeKind: 'resource', nodeDetail: lock.describe(), what: 'its interlock back (to return from its sleep)', releasers: lock.releasers(waiter) } };
+    }
+    const hold = heldBy(ctx);
+    if (hold === undefined) return { name: ctx.name, state, detail, live: true, midWork };
+    return { name: ctx.name, state, detail, live: false, midWork: true, wait: cpuWait(w, ctx.cpu!, hold) };
   }
   if (w.timers.hasFutureFor(ctx.index)) return { name: ctx.name, state, detail, live: true, midWork };
   if (ctx.isHandler && !ctx.irqActive && ctx.irqLine) {
@@ -103,6 +94,26 @@ function view(w: World, ctx: ExecContext, timed: TimedAsWaiting | undefined): Co
     return { name: ctx.name, state, detail, live: false, midWork: false, wait: { node: line.name, nodeKind: 'resource', nodeDetail: line.describe(), what: 'data (its interrupt line)', releasers: line.releasers(waiter) } };
   }
   return { name: ctx.name, state, detail, live: false, midWork: false };
+}
+
+/** The wait of a context that cannot get its CPU (or kernel_lock), and who holds it. */
+function cpuWait(w: World, cpu: Cpu, hold: Hold): NonNullable<ContextView['wait']> {
+  const holder = holderOf(cpu, hold);
+  const holderName = holder >= 0 ? w.contexts[holder].name : undefined;
+  const releasers = holderName ? [{ ctx: holderName, edge: hold === 'borrowed' ? ('borrowed-cpu' as const) : ('held-by' as const) }] : [];
+  if (hold === 'kernel_lock') {
+    const other = cpu.rules.kernelLock?.holder();
+    return { node: 'kernel_lock', nodeKind: 'resource', nodeDetail: `kernel_lock (held by cpu ${other?.name ?? '?'}${holderName ? `, running ${holderName}` : ''})`, what: 'kernel_lock', releasers };
+  }
+  const why =
+    hold === 'stalled'
+      ? `ipl ${cpu.ipl}, stalled by ${holderName}'s host system call`
+      : hold === 'borrowed'
+        ? `in interrupt handler ${holderName}`
+        : hold === 'thread'
+          ? `kept by ${holderName}, which runs kernel code and is not preempted`
+          : `ipl ${cpu.ipl}`;
+  return { node: `cpu ${cpu.name}`, nodeKind: 'resource', nodeDetail: `cpu ${cpu.name} (${why})`, what: 'the CPU', releasers };
 }
 
 function contextDetail(ctx: ExecContext): string {

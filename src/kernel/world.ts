@@ -10,7 +10,7 @@ import { BioLedger } from '../check/bio-ledger.js';
 import { SectorShadow } from '../check/write-order.js';
 import type { Deadlock, Outcome, StackOverflow, Violation } from '../check/outcome.js';
 import type { SystemSpec } from './system.js';
-import { Cpu } from './cpu.js';
+import { Cpu, KernelLock, type CpuRules } from './cpu.js';
 import { ExecContext } from './exec-context.js';
 import { TimerQueue } from './timers.js';
 import { FaultInjector } from './faults.js';
@@ -21,7 +21,7 @@ import type { ResourceKind, ResourceSpecLike } from './protocol.js';
 import { createResources, type DispatchTable } from './registry.js';
 import type { Cand } from './deliverable.js';
 import { KernelEnv } from './kernel-env.js';
-import { personalityOf, type Personality } from './personality.js';
+import { hasKernelLock, personalityOf, splSavedAcrossSleep, type Personality } from './personality.js';
 import { ProgressWatch } from './progress.js';
 import type { NoProgress } from '../check/outcome.js';
 
@@ -97,7 +97,12 @@ export class World {
       this.kindOf.set(r, kind);
     });
     this.env = new KernelEnv(this);
-    for (const c of system.cpus) this.cpus.set(c.name, new Cpu(c.name));
+    const rules: CpuRules = {
+      nonPreemptive: this.personality.preemption === 'non-preemptive',
+      splPerThread: splSavedAcrossSleep(this.personality),
+      kernelLock: hasKernelLock(this.personality) ? new KernelLock() : undefined,
+    };
+    for (const c of system.cpus) this.cpus.set(c.name, new Cpu(c.name, rules));
     system.contexts.forEach((spec, i) => {
       if (this.byName.has(spec.name)) throw new ModelError(`context '${spec.name}' is declared twice`);
       let cpu: Cpu | undefined;
@@ -106,6 +111,9 @@ export class World {
         if (!cpu) throw new ModelError(`context '${spec.name}' runs on cpu '${spec.cpu}', which is not declared (cpus: ${[...this.cpus.keys()].join(', ')})`);
       }
       if (spec.kind === 'irq' && (!cpu || !spec.irq)) throw new ModelError(`interrupt handler '${spec.name}' needs a cpu and an irq level`);
+      if (spec.user !== undefined && (typeof spec.user !== 'boolean' || (spec.user && spec.kind !== 'thread'))) {
+        throw new ModelError(`context '${spec.name}': user must be true or false, and true only for a thread (kind 'thread'), got ${JSON.stringify(spec.user)} on kind '${spec.kind}'`);
+      }
       const ctx = new ExecContext(i, spec, cpu);
       if (spec.irq?.line !== undefined) ctx.irqLine = this.resource(spec.irq.line, `irq line of '${spec.name}'`);
       if (spec.mailbox !== undefined) {

@@ -62,13 +62,14 @@ export type Effect =
    * (UML: the guest is one host process, so nothing else on that CPU runs).
    * `timeout` (ticks, with wait): sleep at most that long (wait_event_timeout), then reply
    * `put.timedout` with the item still in the writer's hands; a timed put always replies.
+   * `interlock`: as for `down`.
    */
-  | { type: 'put'; chan: string; item: unknown; wait?: boolean; ack?: boolean; front?: boolean; host?: boolean; timeout?: number }
+  | { type: 'put'; chan: string; item: unknown; wait?: boolean; ack?: boolean; front?: boolean; host?: boolean; timeout?: number; interlock?: string }
   /**
    * Take the head item. `wait` (default true): block while empty. Reply `get.ok {item}` or `get.eagain`.
-   * `timeout` (ticks, with wait): sleep at most that long, then reply `get.timedout`.
+   * `timeout` (ticks, with wait): sleep at most that long, then reply `get.timedout`. `interlock`: as for `down`.
    */
-  | { type: 'get'; chan: string; wait?: boolean; host?: boolean; timeout?: number }
+  | { type: 'get'; chan: string; wait?: boolean; host?: boolean; timeout?: number; interlock?: string }
   // ---- host AIO (arch/um/os-Linux/aio.c) ------------------------------------------------
   /** io_submit(2) of one iocb. Reply `ioSubmit.ok`, `ioSubmit.eagain` (ring full) or `ioSubmit.error {errno}` (injected). Never blocks. */
   | { type: 'ioSubmit'; ring: string; iocb: Iocb }
@@ -117,10 +118,15 @@ export type Effect =
   | { type: 'lock'; lock: string; wait?: boolean; timeout?: number }
   | { type: 'unlock'; lock: string }
   /**
-   * down() on a semaphore; `wait` false = down_trylock. Reply `down.ok` or `down.busy`.
-   * `timeout` (ticks): down_timeout(sem, jiffies), reply `down.timedout` (its -ETIME).
+   * down() on a semaphore (or a tsleep until a wakeup); `wait` false =
+   * down_trylock. Reply `down.ok` or `down.busy`. `timeout` (ticks):
+   * down_timeout(sem, jiffies), reply `down.timedout` (its -ETIME).
+   * `interlock`: a spin lock (NetBSD simple_lock) the caller holds, passed
+   * to ltsleep: released once the caller is asleep and taken back before the
+   * reply, so a waker can take it meanwhile (kern_synch.c ltsleep without
+   * PNORELOCK). Untouched when the call does not sleep.
    */
-  | { type: 'down'; sem: string; wait?: boolean; timeout?: number }
+  | { type: 'down'; sem: string; wait?: boolean; timeout?: number; interlock?: string }
   | { type: 'up'; sem: string }
   /** Take the next ticket (Jeff Dike's `started` counter: atomic_inc_return). Never blocks. Reply `ticketTake.ok {ticket}`. */
   | { type: 'ticketTake'; counter: string }

@@ -4,7 +4,7 @@
  * inputs except `wallMs`, which comes last (DESIGN.md "Outcomes").
  */
 import type { Outcome, CycleNode, Violation, StackOverflow } from '../check/outcome.js';
-import type { StuckBio } from '../kernel/simulation.js';
+import type { RunResult, StuckBio } from '../kernel/simulation.js';
 import type { StrategyName } from '../kernel/strategy.js';
 import type { TraceStep } from '../kernel/trace.js';
 import type { ScenarioRun } from '../scenario/run.js';
@@ -30,6 +30,8 @@ export interface RunJson {
   readonly strategy: StrategyName;
   readonly pctDepth?: number;
   readonly modelHash: string;
+  /** The kernel it ran on: personality, HZ, preemption mode. */
+  readonly kernel: RunResult['kernel'];
   /** What the variant declares for its default parameters. */
   readonly expected: Expectation;
   readonly outcome: Outcome;
@@ -86,6 +88,7 @@ export function runJson(scenario: Scenario, run: ScenarioRun, inputs: RunInputs,
   return {
     version: RUN_JSON_VERSION,
     ...runIdentity(run, inputs),
+    kernel: r.kernel,
     expected: { kind: variant.expect.kind, outcome: variant.expect.outcome },
     outcome: r.outcome,
     explanation: r.explanation,

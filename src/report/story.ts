@@ -8,6 +8,7 @@ import type { CycleNode } from '../check/outcome.js';
 import { formatStep } from './trace-text.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { RunJson } from './run-json.js';
+import { kernelMode } from './kernel-mode.js';
 
 /** The story as lines; `reproduce` (a command, then hints) is written by the caller, who knows the flags. */
 export function storyOf(doc: RunJson, scenario: Scenario, reproduce: readonly string[]): string[] {
@@ -18,6 +19,7 @@ export function storyOf(doc: RunJson, scenario: Scenario, reproduce: readonly st
   lines.push(`${doc.scenario} / ${doc.variant} — ${scenario.title}`);
   lines.push(`  params    ${Object.entries(doc.params).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}${defaults ? '' : '  (not the defaults)'}`);
   lines.push(`  schedule  seed ${doc.seed}, strategy ${doc.strategy}${doc.pctDepth !== undefined ? ` (depth ${doc.pctDepth})` : ''}`);
+  lines.push(`  kernel    ${kernelMode(doc.kernel)}`);
   lines.push(`  expected  ${expectationLine(doc, defaults)}`);
   lines.push('');
 

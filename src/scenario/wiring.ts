@@ -43,6 +43,8 @@ export interface ContextDef<M extends AnyStateMachine = AnyStateMachine> {
   /** The machine's input, with ends (or plain ports) where it takes resource names. */
   readonly input?: Wire<InputFrom<M>>;
   readonly stackLimit?: number;
+  /** A user process (ContextSpec.user): back at its base frame it is in user mode, a preemption point. */
+  readonly user?: boolean;
   /**
    * Ends this context holds whose names are not in its input: names it
    * finds in the items it is sent or in a shared environment, or a role it
@@ -172,12 +174,13 @@ export class Wiring implements PortOwner {
       machine: c.machine,
       ...(c.input !== undefined ? { input } : {}),
       ...(c.stackLimit !== undefined ? { stackLimit: c.stackLimit } : {}),
+      ...(c.user !== undefined ? { user: c.user } : {}),
     });
     return c.name;
   }
 
   /** The system: role lists derived from the contexts' ends and checked against each port's declared arity. */
-  build(extra: { readonly callable?: SystemSpec['callable']; readonly faults?: readonly FaultSpec[] } = {}): SystemSpec {
+  build(extra: { readonly callable?: SystemSpec['callable']; readonly faults?: readonly FaultSpec[]; readonly kernel?: SystemSpec['kernel'] } = {}): SystemSpec {
     const resources = this.declared.map((d) => ({ ...d.spec, ...this.derivedRoles(d.port), ...(d.device !== undefined ? { device: d.device.name } : {}) }) as ResourceSpec);
     const cpus: CpuSpec[] = this.cpus.map((c) => ({ name: c.name }));
     return {
@@ -186,6 +189,7 @@ export class Wiring implements PortOwner {
       resources,
       ...(extra.callable !== undefined ? { callable: extra.callable } : {}),
       ...(extra.faults !== undefined ? { faults: extra.faults } : {}),
+      ...(extra.kernel !== undefined ? { kernel: extra.kernel } : {}),
     };
   }
 
