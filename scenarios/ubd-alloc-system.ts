@@ -115,5 +115,6 @@ export function ubdAllocSystem(o: UbdAllocSystem): SystemSpec {
   });
   sys.context({ name: 'aio', kind: 'host-thread', machine: aioCompletion, input: { ring: ring.reap, pipe: replies.writer.first } });
   sys.context({ name: 'disk', kind: 'device', mailbox: diskQueue.reader, machine: disk, input: { queue: diskQueue.reader, latency: o.latency, ring: ring.complete, media: true } });
-  return sys.build({ callable: { 'ubd-alloc': ubdAlloc }, ...(o.faults ? { faults: o.faults } : {}) });
+  // UML: the guest is one host process (host calls stall its CPU) and its HZ is 100 (arch/um).
+  return sys.build({ callable: { 'ubd-alloc': ubdAlloc }, kernel: { personality: 'uml' }, ...(o.faults ? { faults: o.faults } : {}) });
 }

@@ -93,7 +93,7 @@ export const ubdAtomicAlloc = defineScenario({
       driver: DRIVERS[variant],
       ...(variant === 'fix-mempool' ? { minNr: params.minNr, mempoolVersion: params.kernel as MempoolVersionName } : {}),
     });
-    // UML: the guest kernel's HZ is 100 (arch/um), so io_schedule_timeout(5*HZ) is 500 ticks.
-    return { ...system, kernel: { personality: 'uml' } };
+    // UML (ubd-alloc-system.ts): HZ 100, so io_schedule_timeout(5*HZ) is 500 ticks.
+    return system;
   },
 });

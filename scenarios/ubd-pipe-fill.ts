@@ -114,6 +114,7 @@ export const ubdPipeFill = defineScenario({
       sys.context({ name: 'aio', kind: 'host-thread', machine: aioCompletion, input: { ring: aioRing.reap, pipe: replies.writer.first } });
       sys.context({ name: 'disk', kind: 'device', mailbox: diskQueue.reader, machine: disk, input: { queue: diskQueue.reader, latency, ring: aioRing.complete } });
     }
-    return sys.build();
+    // UML: the guest is one host process (host calls stall its CPU), HZ 100 (arch/um).
+    return sys.build({ kernel: { personality: 'uml' } });
   },
 });
