@@ -161,6 +161,19 @@ describe('memory exhausted except dirty pages on X', () => {
     expect(r.metrics['mem.sleeps']).toBe(Math.floor(r.time / CONGESTION_PERIOD) + 1);
   });
 
+  it("judged over virtual time, that no-progress is explained by the cycle through X's writeback, its timed edge marked with the 5-tick retry period", () => {
+    const r = new Simulation(xSystem({ writes: 1, nrRequests: 4 })).run();
+    expect(r.outcome).toBe('no-progress');
+    expect(r.noProgress!.unit).toBe('ticks');
+    expect(r.noProgress!.cycle!.nodes).toEqual([
+      { kind: 'context', id: 'xq', state: 'allocatingBuffer', detail: '', edge: 'waits-for', timed: CONGESTION_PERIOD },
+      { kind: 'resource', id: 'mem', detail: 'allocator mem (0 out, pressure always, exhausted except dirty pages on X)', edge: 'writeback-of' },
+    ]);
+    expect(r.explanation).toBe(
+      `no-progress: cycle of 1 context, live only through timed retries: xq (retries every ${CONGESTION_PERIOD} ticks) waits for memory in allocator mem (0 out, pressure always, exhausted except dirty pages on X); only the writeback of X by xq could free it; which closes the cycle; no bio completed for 2500 ticks (the shortest window, 10 s at HZ 250; the longest retry period is ${CONGESTION_PERIOD} ticks) while 1 bio(s) are open (first open: w#1).`,
+    );
+  });
+
   it("with X's request queue full, the same reclaim sleeps in get_request_wait (untimed): a deadlock, the cycle xq -> X.rq -> xq through X's writeback", () => {
     const r = new Simulation(xSystem({ writes: 2, nrRequests: 2 })).run();
     expect(r.outcome).toBe('deadlock');
