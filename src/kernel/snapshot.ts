@@ -27,6 +27,12 @@ export function fingerprint(w: World): string {
   for (const r of w.resources.values()) parts.push(r.fingerprint());
   parts.push(`timers:${w.timers.fingerprint(w.clock.now)}`);
   parts.push(`open:${w.ledger.stuck().join(',')}`);
+  // Once no-progress is judged in time, how long the open bios have gone without
+  // progress decides the future (the verdict comes when it passes the window):
+  // without it, a timed retry loop would fold onto itself and exhaustive search
+  // would never reach its no-progress. Capped: past the window it is all one.
+  const win = w.progress.window();
+  if (win.unit === 'ticks' && w.ledger.outstanding > 0) parts.push(`stalled:${Math.min(w.clock.now - w.progress.lastProgressTime, win.size + 1)}/${win.size}`);
   return parts.join('\n');
 }
 

@@ -9,6 +9,7 @@
  * down() the same cycle is a `deadlock`.
  */
 import { describe, expect, it } from 'vitest';
+import { exhaust } from '../../src/explore/exhaustive.js';
 import { assign, emit, enqueueActions, setup } from 'xstate';
 import { Simulation, down, get, up, type Effect, type KernelEvent, type KernelSpec, type RunOptions, type SystemSpec } from '../../src/index.js';
 import { personalityOf } from '../../src/kernel/personality.js';
@@ -179,6 +180,25 @@ describe('no-progress over virtual time, explained by a timed cycle', () => {
     expect(r.steps).toBe(51);
     expect(r.time).toBeGreaterThan(50_000);
     expect(r.explanation).toMatch(/^no-progress: 50 steps without a bio completing while 1 bio\(s\) are open, and no cycle or orphaned wait explains it/);
+  });
+});
+
+describe('exhaustive search reaches a timed livelock', () => {
+  it('DFS over a retry loop that keeps no count reaches its no-progress: the time since progress is part of the state, so the loop does not fold onto itself', () => {
+    // Before, the fingerprint left out the time since progress: this loop was a cycle of equal
+    // states, the search never reached the verdict, and verify called "must no-progress" refuted.
+    const retrier = setup({ types: {} as { events: KernelEvent; emitted: Effect } }).createMachine({
+      id: 'retrier',
+      initial: 'reading',
+      entry: emit({ type: 'bioSubmit', bio: 'r#1' }),
+      states: { reading: { tags: ['blocked'], entry: emit(get('q', { timeout: 100 })), on: { 'get.timedout': { target: 'reading', reenter: true } } } },
+    });
+    const system: SystemSpec = { cpus: [], contexts: [{ name: 'r', kind: 'thread', machine: retrier }], resources: [{ kind: 'channel', name: 'q', capacity: 1 }] };
+    const r = exhaust(system, { mode: 'dfs' });
+    expect(r.exhausted).toBe(true);
+    expect(r.findings.map((f) => [f.outcome, f.explanation.slice(0, 40)])).toEqual([['no-progress', 'no-progress: no bio completed for 2500 t']]);
+    // Each retry period is a state of its own until the window (2500 ticks at HZ 250) passes.
+    expect(r.states).toBeGreaterThan(2500 / 100);
   });
 });
 
