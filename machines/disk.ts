@@ -50,7 +50,24 @@ export const diskParams = defineParams({
     doc: 'disk service time in ticks, from taking a request to completing it (a disk input `serviceTimes` draws it per request instead)',
     swarm: [0, 3],
   },
+  jitter: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 1000,
+    doc: 'the disk draws each request\'s service time from latency-jitter..latency+jitter (never below 0) at a choice point: DFS tries every one, a replay token records the one taken; 0 = a fixed latency',
+  },
 });
+
+/**
+ * The service times a disk with `latency` and `jitter` draws from: the
+ * expected one first (what fifo takes), then the others ascending.
+ */
+export function jitteredServiceTimes(latency: number, jitter: number): number[] {
+  const out = [latency];
+  for (let t = Math.max(0, latency - jitter); t <= latency + jitter; t++) if (t !== latency) out.push(t);
+  return out;
+}
 
 export interface DiskInput {
   readonly queue: string;

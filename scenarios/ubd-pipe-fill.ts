@@ -19,11 +19,11 @@ import { defineScenario, IPL_BIO, wiring, type SystemSpec } from '../src/index.j
 import { ubd, type UbdMode } from '../machines/ubd.js';
 import { ubdIrq } from '../machines/ubd-irq.js';
 import { aioCompletion } from '../machines/aio-completion.js';
-import { disk, diskParams } from '../machines/disk.js';
+import { disk, diskParams, jitteredServiceTimes } from '../machines/disk.js';
 import { guestWorkload } from '../machines/guest-workload.js';
 import { ioHelper } from '../machines/io-helper.js';
 
-const ALL = ['pipe', 'ring', 'burst', 'latency'] as const;
+const ALL = ['pipe', 'ring', 'burst', 'latency', 'jitter'] as const;
 
 export const ubdPipeFill = defineScenario({
   name: 'ubd-pipe-fill',
@@ -37,6 +37,7 @@ export const ubdPipeFill = defineScenario({
     ring: { type: 'int', default: 2, min: 1, max: 65536, doc: 'host AIO ring size, nr_events of io_setup (UML used 256)', swarm: [1, 8] },
     burst: { type: 'int', default: 8, min: 1, max: 100000, doc: 'requests the guest queues in one plug, submitted in one interrupts-off run', swarm: [1, 20] },
     latency: { ...diskParams.latency, default: 0 },
+    jitter: diskParams.jitter,
   },
   defaultVariant: 'buggy',
   variants: {
@@ -65,12 +66,13 @@ export const ubdPipeFill = defineScenario({
       summary: 'what UML shipped: helper I/O thread, O_NONBLOCK channel, EAGAIN puts the device on the restart list',
       ref: 'B-F4',
       expect: { kind: 'must', outcome: 'completed' },
-      uses: ['pipe', 'burst', 'latency'],
+      uses: ['pipe', 'burst', 'latency', 'jitter'],
       evidence: { metric: 'restarts', doc: 'runs ended by EAGAIN on the helper channel (the channel really filled)' },
     },
   },
   build(variant, params): SystemSpec {
-    const { pipe, burst, latency } = params;
+    const { pipe, burst, latency, jitter } = params;
+    const serviceTimes = jitteredServiceTimes(latency, jitter);
     const mode: UbdMode = variant;
     const helper = variant === 'fix-nonblocking';
     const sys = wiring();
@@ -97,7 +99,7 @@ export const ubdPipeFill = defineScenario({
       sys.context({ name: 'ubd-irq', kind: 'irq', cpu: uml0, irq: { level: IPL_BIO, line: replies.reader }, machine: ubdIrq, input: { pipe: replies.reader, kick: kick.up, restartList: restart.reader } });
       sys.context({ name: 'io-helper', kind: 'host-thread', machine: ioHelper, input: { requests: toHelper.reader, diskQueue: diskQueue.writer, diskDone: helperIo.reader, pipe: replies.writer } });
       // The disk answers on the channel each request names (the helper's `replyTo`).
-      sys.context({ name: 'disk', kind: 'device', mailbox: diskQueue.reader, machine: disk, input: { queue: diskQueue.reader, latency }, ends: [helperIo.writer] });
+      sys.context({ name: 'disk', kind: 'device', mailbox: diskQueue.reader, machine: disk, input: { queue: diskQueue.reader, latency, serviceTimes }, ends: [helperIo.writer] });
     } else {
       const { ring } = params;
       const aioRing = sys.aioRing('aio.ring', { nrEvents: ring, submitters: 1, completer: 1 });
@@ -112,7 +114,7 @@ export const ubdPipeFill = defineScenario({
       });
       sys.context({ name: 'ubd-irq', kind: 'irq', cpu: uml0, irq: { level: IPL_BIO, line: replies.reader }, machine: ubdIrq, input: { pipe: replies.reader, kick: kick.up, credits: credits?.up } });
       sys.context({ name: 'aio', kind: 'host-thread', machine: aioCompletion, input: { ring: aioRing.reap, pipe: replies.writer.first } });
-      sys.context({ name: 'disk', kind: 'device', mailbox: diskQueue.reader, machine: disk, input: { queue: diskQueue.reader, latency, ring: aioRing.complete } });
+      sys.context({ name: 'disk', kind: 'device', mailbox: diskQueue.reader, machine: disk, input: { queue: diskQueue.reader, latency, serviceTimes, ring: aioRing.complete } });
     }
     // UML: the guest is one host process (host calls stall its CPU), HZ 100 (arch/um).
     return sys.build({ kernel: { personality: 'uml' } });
