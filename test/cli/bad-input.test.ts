@@ -20,7 +20,7 @@ function scheduleFile(name: string, fields: Record<string, unknown> = {}): strin
     version: 1,
     scenario: 'ubd-pipe-fill',
     variant: 'buggy',
-    params: { pipe: 2, ring: 2, burst: 4, latency: 0 },
+    params: { pipe: 2, ring: 2, burst: 4, latency: 0, jitter: 0 },
     seed: 1,
     strategy: 'fifo',
     modelHash: '0000000000000000',
@@ -92,7 +92,7 @@ describe('bad input exits 2 and names what is wrong and what is allowed', () => 
   });
 
   it('--set without = asks for name=value', async () => {
-    expectRefused(await runRefused('run', 'ubd-pipe-fill', '--set', 'burst'), "--set 'burst'", 'name=value', 'pipe, ring, burst, latency');
+    expectRefused(await runRefused('run', 'ubd-pipe-fill', '--set', 'burst'), "--set 'burst'", 'name=value', 'pipe, ring, burst, latency, jitter');
   });
 
   it('--set of the same parameter twice', async () => {
@@ -100,7 +100,7 @@ describe('bad input exits 2 and names what is wrong and what is allowed', () => 
   });
 
   it('unknown parameter lists the parameters', async () => {
-    expectRefused(await runRefused('run', 'ubd-pipe-fill', '--set', 'queue=3'), "no parameter 'queue'", 'pipe, ring, burst, latency');
+    expectRefused(await runRefused('run', 'ubd-pipe-fill', '--set', 'queue=3'), "no parameter 'queue'", 'pipe, ring, burst, latency, jitter');
   });
 
   it('a parameter of the wrong type', async () => {
@@ -112,7 +112,7 @@ describe('bad input exits 2 and names what is wrong and what is allowed', () => 
   });
 
   it('a parameter the variant does not use: fix-nonblocking has no ring', async () => {
-    expectRefused(await runRefused('run', 'ubd-pipe-fill', '--variant', 'fix-nonblocking', '--set', 'ring=1'), "'ring' is not used by variant 'fix-nonblocking'", 'pipe, burst, latency');
+    expectRefused(await runRefused('run', 'ubd-pipe-fill', '--variant', 'fix-nonblocking', '--set', 'ring=1'), "'ring' is not used by variant 'fix-nonblocking'", 'pipe, burst, latency, jitter');
   });
 
   it('unknown strategy lists the strategies', async () => {

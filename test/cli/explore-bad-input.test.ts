@@ -38,12 +38,12 @@ describe('sweep: bad input exits 2 naming the flag or parameter and the allowed 
   it('--param out of range, empty, unknown, not used, not an integer parameter, twice, also --set', async () => {
     refused(await biostackAwait('sweep', 'ubd-pipe-fill', '--param', 'pipe=0..3'), "--param 'pipe=0..3': 'pipe' allows integer 1..65536, got 0..3");
     refused(await biostackAwait('sweep', 'ubd-pipe-fill', '--param', 'burst=5..2'), "--param 'burst=5..2': the range 5..2 is empty");
-    refused(await biostackAwait('sweep', 'ubd-pipe-fill', '--param', 'disks=1..2'), "--param 'disks=1..2': scenario ubd-pipe-fill has no parameter 'disks' (parameters: pipe, ring, burst, latency)");
+    refused(await biostackAwait('sweep', 'ubd-pipe-fill', '--param', 'disks=1..2'), "--param 'disks=1..2': scenario ubd-pipe-fill has no parameter 'disks' (parameters: pipe, ring, burst, latency, jitter)");
     refused(await biostackAwait('sweep', 'ubd-pipe-fill', '--variant', 'fix-nonblocking', '--param', 'ring=1..2'), "--param 'ring=1..2': parameter 'ring' is not used by variant 'fix-nonblocking'");
     refused(await biostackAwait('sweep', 'ubd-pipe-fill', '--param', 'burst=1..x'), "--param 'burst=1..x' must be name=a..b or name=a");
     refused(await biostackAwait(...SWEEP, '--param', 'burst=3'), "--param 'burst' is given twice");
     refused(await biostackAwait(...SWEEP, '--set', 'burst=3'), "'burst' is both swept (--param) and set (--set)");
-    refused(await biostackAwait('sweep', 'ubd-pipe-fill'), 'sweep needs at least one --param name=a..b (integer parameters of buggy: pipe, ring, burst, latency)');
+    refused(await biostackAwait('sweep', 'ubd-pipe-fill'), 'sweep needs at least one --param name=a..b (integer parameters of buggy: pipe, ring, burst, latency, jitter)');
   });
 
   it('--strategy, --pct-depth, --schedules, --workers, --variant', async () => {

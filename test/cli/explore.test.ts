@@ -58,7 +58,7 @@ describe('explore', () => {
     expect(Object.keys(doc).at(-1)).toBe('wallMs');
     expect(doc.findings).toHaveLength(1);
     const f = doc.findings[0];
-    expect(f).toMatchObject({ outcome: 'deadlock', seed: 1, strategy: 'random', count: 20, params: { pipe: 4, ring: 4, burst: 10, latency: 0 } });
+    expect(f).toMatchObject({ outcome: 'deadlock', seed: 1, strategy: 'random', count: 20, params: { pipe: 4, ring: 4, burst: 10, latency: 0, jitter: 0 } });
     expect(f.signature).toBe('deadlock:cycle:@aio->ubd>ubd-irq>@cpu uml0>ubd');
     expect(f.explanation).toContain('waits for space in pipe aio->ubd (4/4 records');
 
@@ -82,7 +82,7 @@ describe('explore', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^ubd-pipe-fill \/ buggy: 20 schedules \(seeds 1\.\.20\), strategy random, 1 worker, \d+ ms$/m);
     expect(r.stdout).toMatch(/^deadlock\s+20\s+100%$/m);
-    expect(r.stdout).toMatch(/^ {2}1\. DEADLOCK x20 — seed 1 \(random\), \d+ steps, pipe=4 ring=4 burst=10 latency=0$/m);
+    expect(r.stdout).toMatch(/^ {2}1\. DEADLOCK x20 — seed 1 \(random\), \d+ steps, pipe=4 ring=4 burst=10 latency=0 jitter=0$/m);
     expect(r.stdout).toMatch(/^ {5}replay {5}biostack replay bs1\.[\w-]+\.[0-9a-f]{8}$/m);
   });
 

@@ -22,7 +22,7 @@ describe('list and describe', () => {
     expect(buggy.defaults).toEqual({ burst: 5 });
     expect(s.variants[1]).toMatchObject({ expectation: 'must completed', evidence: { metric: 'requeues' } });
     const params = Object.fromEntries(s.params.map((p) => [p.name, p]));
-    expect(Object.keys(params)).toEqual(['pipe', 'ring', 'burst', 'latency']);
+    expect(Object.keys(params)).toEqual(['pipe', 'ring', 'burst', 'latency', 'jitter']);
     expect(params.pipe).toMatchObject({ type: 'int', default: 2, min: 1, max: 65536, allowed: 'integer 1..65536' });
     expect(params.burst).toMatchObject({ default: 8, min: 1, max: 100000 });
     expect(params.latency).toMatchObject({ default: 0, min: 0 });
@@ -32,7 +32,7 @@ describe('list and describe', () => {
   it('list prints a variant and a parameter table per scenario', async () => {
     const r = await biostackInProcess('list');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/fix-nonblocking\s+B-F4\s+must completed\s+pipe burst latency/);
+    expect(r.stdout).toMatch(/fix-nonblocking\s+B-F4\s+must completed\s+pipe burst latency jitter/);
     expect(r.stdout).toMatch(/ring\s+int\s+2\s+integer 1\.\.65536\s+buggy, fix-sync-error, fix-credits/);
   });
 

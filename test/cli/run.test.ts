@@ -26,7 +26,7 @@ describe('run', () => {
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout) as RunDoc;
     expect(doc).toMatchObject({ version: 1, scenario: 'ubd-pipe-fill', variant: 'buggy', outcome: 'deadlock', expected: { kind: 'may', outcome: 'deadlock' } });
-    expect(doc.params).toEqual({ pipe: 2, ring: 2, burst: 6, latency: 0 });
+    expect(doc.params).toEqual({ pipe: 2, ring: 2, burst: 6, latency: 0, jitter: 0 });
     expect(doc.deadlock!.shape).toBe('cycle');
     const nodes = doc.deadlock!.nodes;
     expect(nodes.map((n) => n.id)).toEqual(expect.arrayContaining(['ubd', 'aio->ubd', 'ubd-irq']));

@@ -34,7 +34,7 @@ describe('swarm: parameters drawn per schedule from its seed', () => {
   it("a swarm trial records the drawn parameters, so its token replays the same run", () => {
     const plan = { scenario: ubdPipeFill.name, variant: 'buggy', sets: { latency: 0 }, strategy: 'random' as const, swarm: true };
     const t = runTrial(ubdPipeFill, plan, 11);
-    expect(t.params).toEqual({ ...swarmOverrides(ubdPipeFill, 'buggy', { latency: 0 }, 11) });
+    expect(t.params).toEqual({ ...swarmOverrides(ubdPipeFill, 'buggy', { latency: 0 }, 11), jitter: 0 });
     expect(runTrial(ubdPipeFill, { ...plan, swarm: false, sets: t.params }, 11).traceHash).toBe(t.traceHash);
   });
 });

@@ -40,8 +40,8 @@ describe('verify (the exported function, on scenarios given to it)', () => {
       ['fix-credits', true, null],
       ['fix-nonblocking', true, null],
     ]);
-    expect(r.fixes[0].rows[0].params).toEqual({ pipe: 2, ring: 2, burst: 5, latency: 0 });
-    expect(r.fixes[0].rows[3].params).toEqual({ pipe: 2, burst: 5, latency: 0 });
+    expect(r.fixes[0].rows[0].params).toEqual({ pipe: 2, ring: 2, burst: 5, latency: 0, jitter: 0 });
+    expect(r.fixes[0].rows[3].params).toEqual({ pipe: 2, burst: 5, latency: 0, jitter: 0 });
   });
 
   it('a wrong must expectation fails: not pass, and the surprise names the variant and the seed that broke it', async () => {
