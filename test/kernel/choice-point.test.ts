@@ -5,6 +5,7 @@
  * random stream (the allocator's) was invisible to DFS and to replay.
  */
 import { describe, expect, it } from 'vitest';
+import { allSchedules } from '../schedule-tree.js';
 import { emit, enqueueActions, setup } from 'xstate';
 import { ModelError, Simulation, type Effect, type KernelEvent, type SystemSpec } from '../../src/index.js';
 import { exhaust } from '../../src/explore/exhaustive.js';
@@ -52,20 +53,6 @@ function system(fates: readonly string[], svc: readonly number[], weights?: read
   return { cpus: [], resources: [], contexts: [{ name: 'd', kind: 'device', machine: drawer, input: { bio: 'd#1', fates, svc, weights } }] };
 }
 
-/** Every leaf schedule, by brute force over clone() + pending() (no state merging). */
-function leaves(sim: Simulation, path: string[] = [], out: string[][] = []): string[][] {
-  const cands = sim.pending();
-  if (cands.length === 0) {
-    out.push(path);
-    return out;
-  }
-  cands.forEach((c, i) => {
-    const child = sim.clone();
-    child.step(i);
-    leaves(child, [...path, c.label], out);
-  });
-  return out;
-}
 
 describe('a draw is a choice point the scheduler makes', () => {
   it('offers one candidate per option, labelled with the point and the value, and fifo takes the first option', () => {
@@ -78,7 +65,7 @@ describe('a draw is a choice point the scheduler makes', () => {
   });
 
   it('DFS enumerates every draw: 1 + 3 leaves for fates ok/lost and service times 1..3, and its state count grows with the options', () => {
-    const all = leaves(new Simulation(system(['ok', 'lost'], [1, 2, 3])));
+    const all = allSchedules(new Simulation(system(['ok', 'lost'], [1, 2, 3])));
     expect(all).toEqual([
       ['d.choose:fate=ok', 'd.reply', 'd.choose:svc=1', 'd.reply'],
       ['d.choose:fate=ok', 'd.reply', 'd.choose:svc=2', 'd.reply'],
@@ -150,7 +137,7 @@ describe('an allocator failure under failP pressure is a choice point, not a pri
       ['t.choose:mem:fail=ok', 0.7],
       ['t.choose:mem:fail=fail', 0.3],
     ]);
-    const ends = leaves(new Simulation(kmallocOnce)).map((path) => {
+    const ends = allSchedules(new Simulation(kmallocOnce)).map((path) => {
       const r = new Simulation(kmallocOnce, { strategy: 'replay', schedule: path }).run();
       return [path[0], r.finalStates.t, r.metrics['mem.failures']];
     });

@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation, type Effect, type SystemSpec } from '../../src/index.js';
 import { scripted } from './fixtures.js';
+import { scheduleLeaves } from '../schedule-tree.js';
 
 const C = 'bc';
 const getblk: Effect = { type: 'getblk', cache: C, vnode: 'F', blkno: 1 };
@@ -25,24 +26,10 @@ function system(): SystemSpec {
   return { cpus: [], resources: [{ kind: 'buffer-cache', name: C, hiwater: 4, memory: 4 }], contexts: [ctx('P'), ctx('V'), ctx('X')] };
 }
 
-/** Every leaf of the schedule tree, with its result (no state merging: the tree is small). */
-function leaves(sim: Simulation, out: ReturnType<Simulation['run']>[] = []): ReturnType<Simulation['run']>[] {
-  const cands = sim.pending();
-  if (cands.length === 0) {
-    out.push(sim.run());
-    return out;
-  }
-  for (let i = 0; i < cands.length; i++) {
-    const child = sim.clone();
-    child.step(i);
-    leaves(child, out);
-  }
-  return out;
-}
 
 describe('B_WANTED: brelse wakes every getblk sleeper to re-check', () => {
   // P holds F:1 from boot; V and X sleep on it in getblk (B_WANTED).
-  const all = leaves(new Simulation(system()));
+  const all = scheduleLeaves(new Simulation(system())).map((l) => l.result);
 
   it('every schedule completes: the loser of a re-check sleeps again and the next brelse wakes it', () => {
     expect(all.map((r) => r.outcome)).toEqual(['completed', 'completed', 'completed', 'completed']);

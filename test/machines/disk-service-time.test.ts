@@ -6,6 +6,7 @@
  * in whatever order their timers fired), as each says.
  */
 import { describe, expect, it } from 'vitest';
+import { allSchedules } from '../schedule-tree.js';
 import { enqueueActions, initialTransition, setup, transition } from 'xstate';
 import { disk, type DiskInput, type DiskRequest } from '../../machines/disk.js';
 import { bioComplete, bioSubmit, effectsOf, layerTypes, put, timersOf, type KernelEventOf } from '../../src/model/index.js';
@@ -53,20 +54,6 @@ function stack(reqs: readonly DiskRequest[], d: Omit<DiskInput, 'queue'>): Syste
   };
 }
 
-/** Every complete schedule, by brute force over clone() + pending() (no state merging). */
-function schedules(sim: Simulation, path: string[] = [], out: string[][] = []): string[][] {
-  const cands = sim.pending();
-  if (cands.length === 0) {
-    out.push(path);
-    return out;
-  }
-  cands.forEach((c, i) => {
-    const child = sim.clone();
-    child.step(i);
-    schedules(child, [...path, c.label], out);
-  });
-  return out;
-}
 
 /** Replay one schedule with its trace: the bios in the order the host ended them, and the disk's metrics. */
 function replay(sys: SystemSpec, schedule: readonly string[]) {
@@ -133,7 +120,7 @@ describe('the alias rule: overlapping requests never complete out of order', () 
   it('two overlapping writes complete in the order taken on every schedule of every draw, the later one held back when its time is up first', () => {
     // Old disk: r2 drawn 1 tick and r1 3 ticks (or both due at once, r2's timer first) completed r2 first.
     const sys = stack([write(1, 100, 2), write(2, 101)], { serviceTimes: [1, 3] });
-    const all = schedules(new Simulation(sys));
+    const all = allSchedules(new Simulation(sys));
     expect(all.length).toBeGreaterThan(4);
     let held = 0;
     for (const s of all) {
@@ -161,7 +148,7 @@ describe('the alias rule: overlapping requests never complete out of order', () 
 
   it('requests that do not overlap, or overlapping reads, may complete out of order', () => {
     const apart = stack([write(1, 100), write(2, 200)], { serviceTimes: [1, 3] });
-    const orders = new Set(schedules(new Simulation(apart)).map((s) => replay(apart, s).completed.join(' ')));
+    const orders = new Set(allSchedules(new Simulation(apart)).map((s) => replay(apart, s).completed.join(' ')));
     expect([...orders].sort()).toEqual(['b1 b2', 'b2 b1']);
     const reads = stack([read(1, 100), read(2, 100)], { serviceTimes: [1, 3] });
     const { completed } = replay(reads, ['disk.mailbox', 'disk.choose:svc:r1=3', 'disk.reply', 'disk.mailbox', 'disk.choose:svc:r2=1', 'disk.reply']);
