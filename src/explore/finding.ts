@@ -1,4 +1,4 @@
-import type { Outcome } from '../check/outcome.js';
+import type { CycleNode, Outcome } from '../check/outcome.js';
 import type { RunResult } from '../kernel/simulation.js';
 
 /** Outcomes that are findings: something went wrong. `step-limit` is inconclusive, `completed` is fine. */
@@ -18,13 +18,13 @@ export function signatureOf(r: RunResult): string {
   switch (r.outcome) {
     case 'deadlock': {
       const d = r.deadlock!;
-      const ids = d.nodes.map((n) => `${n.kind === 'context' ? '' : '@'}${n.id}`);
-      if (d.shape === 'cycle' && ids.length > 0) {
-        let best = 0;
-        for (let i = 1; i < ids.length; i++) if (ids[i] < ids[best]) best = i;
-        return `deadlock:cycle:${[...ids.slice(best), ...ids.slice(0, best)].join('>')}`;
-      }
-      return `deadlock:orphan:${ids.join('>')}`;
+      if (d.shape === 'cycle' && d.nodes.length > 0) return `deadlock:cycle:${cycleKey(d.nodes)}`;
+      return `deadlock:orphan:${d.nodes.map(nodeId).join('>')}`;
+    }
+    case 'no-progress': {
+      // A livelock through timed waits is told apart by its cycle, as a deadlock is.
+      const c = r.noProgress?.cycle;
+      return c !== undefined && c.nodes.length > 0 ? `no-progress:cycle:${cycleKey(c.nodes)}` : 'no-progress';
     }
     case 'violation':
       return `violation:${r.violation!.invariant}`;
@@ -33,4 +33,14 @@ export function signatureOf(r: RunResult): string {
     default:
       return r.outcome;
   }
+}
+
+const nodeId = (n: CycleNode): string => `${n.kind === 'context' ? '' : '@'}${n.id}`;
+
+/** A cycle's node ids from its smallest one: the same cycle entered anywhere gives the same key. */
+function cycleKey(nodes: readonly CycleNode[]): string {
+  const ids = nodes.map(nodeId);
+  let best = 0;
+  for (let i = 1; i < ids.length; i++) if (ids[i] < ids[best]) best = i;
+  return [...ids.slice(best), ...ids.slice(0, best)].join('>');
 }

@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { exhaust } from '../../src/explore/exhaustive.js';
+import { signatureOf } from '../../src/explore/finding.js';
 import { assign, emit, enqueueActions, setup } from 'xstate';
 import { Simulation, down, get, up, type Effect, type KernelEvent, type KernelSpec, type RunOptions, type SystemSpec } from '../../src/index.js';
 import { personalityOf } from '../../src/kernel/personality.js';
@@ -183,16 +184,31 @@ describe('no-progress over virtual time, explained by a timed cycle', () => {
   });
 });
 
+/** Retries a timed get on a queue nobody writes, keeping no count: a loop of equal states. */
+const retrier = setup({ types: {} as { events: KernelEvent; emitted: Effect } }).createMachine({
+  id: 'retrier',
+  initial: 'reading',
+  entry: emit({ type: 'bioSubmit', bio: 'r#1' }),
+  states: { reading: { tags: ['blocked'], entry: emit(get('q', { timeout: 100 })), on: { 'get.timedout': { target: 'reading', reenter: true } } } },
+});
+
+describe('explore tells livelocks apart by their cycle', () => {
+  it('the finding signature of a timed no-progress names its cycle from its smallest node; one no cycle explains is plain no-progress', () => {
+    // Before, every no-progress had the signature "no-progress": explore grouped unrelated livelocks together.
+    const r = new Simulation(pool({ timed: true, kernel: { personality: 'uml' } })).run();
+    const sig = signatureOf(r);
+    expect(sig).toMatch(/^no-progress:cycle:/);
+    const ids = r.noProgress!.cycle!.nodes.map((n) => `${n.kind === 'context' ? '' : '@'}${n.id}`);
+    expect(sig.slice('no-progress:cycle:'.length).split('>').sort()).toEqual([...ids].sort());
+    const lone: SystemSpec = { cpus: [], contexts: [{ name: 'r', kind: 'thread', machine: retrier }], resources: [{ kind: 'channel', name: 'q', capacity: 1 }] };
+    expect(signatureOf(new Simulation(lone).run())).toBe('no-progress');
+  });
+});
+
 describe('exhaustive search reaches a timed livelock', () => {
   it('DFS over a retry loop that keeps no count reaches its no-progress: the time since progress is part of the state, so the loop does not fold onto itself', () => {
     // Before, the fingerprint left out the time since progress: this loop was a cycle of equal
     // states, the search never reached the verdict, and verify called "must no-progress" refuted.
-    const retrier = setup({ types: {} as { events: KernelEvent; emitted: Effect } }).createMachine({
-      id: 'retrier',
-      initial: 'reading',
-      entry: emit({ type: 'bioSubmit', bio: 'r#1' }),
-      states: { reading: { tags: ['blocked'], entry: emit(get('q', { timeout: 100 })), on: { 'get.timedout': { target: 'reading', reenter: true } } } },
-    });
     const system: SystemSpec = { cpus: [], contexts: [{ name: 'r', kind: 'thread', machine: retrier }], resources: [{ kind: 'channel', name: 'q', capacity: 1 }] };
     const r = exhaust(system, { mode: 'dfs' });
     expect(r.exhausted).toBe(true);
