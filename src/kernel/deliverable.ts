@@ -28,12 +28,7 @@ export interface Cand extends Candidate {
  */
 export function collect(w: World, out: Cand[]): void {
   out.length = 0;
-  for (const ctx of w.contexts) {
-    const r = ctx.rerun;
-    if (r === null || r.kind !== 'choose' || ctx.exited || !canRun(ctx) || spinsForInterlock(w, ctx)) continue;
-    for (let i = 0; i < r.labels!.length; i++) out.push({ kind: 'choose', label: r.labels![i], ctx: ctx.index, seq: r.seq, option: i, weight: r.weights?.[i] ?? 1 });
-    return;
-  }
+  if (w.pendingChoices > 0 && choiceFirst(w, out)) return;
   for (const ctx of w.contexts) {
     if (ctx.exited || ctx.blocked) continue;
     if (ctx.isHandler && !ctx.irqActive && ctx.irqPendingSeq < 0 && ctx.irqAsserted) ctx.irqPendingSeq = w.nextSeq();
@@ -62,6 +57,17 @@ export function collect(w: World, out: Cand[]): void {
     if (ctx.isHandler && !ctx.irqActive) continue;
     out.push({ kind: 'timer', label: t.label ?? (t.label = ctx.timerLabel(t.id)), ctx: t.ctx, seq: t.pendingSeq, timer: t });
   }
+}
+
+/** The options of the first choice point that can be taken now, alone; false if there is none. */
+function choiceFirst(w: World, out: Cand[]): boolean {
+  for (const ctx of w.contexts) {
+    const r = ctx.rerun;
+    if (r === null || r.kind !== 'choose' || ctx.exited || !canRun(ctx) || spinsForInterlock(w, ctx)) continue;
+    for (let i = 0; i < r.labels!.length; i++) out.push({ kind: 'choose', label: r.labels![i], ctx: ctx.index, seq: r.seq, option: i, weight: r.weights?.[i] ?? 1 });
+    return true;
+  }
+  return false;
 }
 
 /**

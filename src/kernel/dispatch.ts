@@ -76,6 +76,7 @@ function choicePoint(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed
   if (p.weights !== undefined && (p.weights.length !== p.options.length || p.weights.some((x) => !(Number.isFinite(x) && x > 0)))) {
     throw new ModelError(`${where}: weights must be one finite number > 0 per option (${p.options.length}), got [${p.weights.join(', ')}]`);
   }
+  w.pendingChoices++;
   return { kind: 'choose', effect: e, point: p.point, options: p.options, labels, weights: p.weights, seq: w.nextSeq() };
 }
 
@@ -181,6 +182,7 @@ export function wake(w: World, name: string, why: WakeUp, recheck = false): void
 export function rerun(w: World, ctx: ExecContext, option: number | undefined): void {
   const r = ctx.rerun!;
   ctx.rerun = null;
+  if (r.kind === 'choose') w.pendingChoices--;
   const why: WakeUp = r.kind === 'retry' ? r.why! : { reason: 'chosen', value: r.options![option!] };
   resumeWith(w, ctx, r.effect, why);
 }

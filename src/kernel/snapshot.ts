@@ -84,6 +84,7 @@ export function cloneWorld(w: World): World {
   c.frameSerial = w.frameSerial;
   c.deliveries = w.deliveries;
   c.choicePoints = w.choicePoints;
+  c.pendingChoices = w.pendingChoices;
   c.sinceCheck = w.sinceCheck;
   c.booted = w.booted;
   c.stopped = w.stopped;

@@ -62,6 +62,8 @@ export class World {
   frameSerial = 0;
   deliveries = 0;
   choicePoints = 0;
+  /** Choice points made and not yet taken: `collect` looks for one only while this is above 0 (a hint, checked against the contexts). */
+  pendingChoices = 0;
   sinceCheck = 0;
   booted = false;
 
