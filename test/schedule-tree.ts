@@ -11,22 +11,32 @@ export interface Leaf {
   readonly result: RunResult;
 }
 
-/** Every leaf below `sim`'s current state, in candidate order. */
-export function scheduleLeaves(sim: Simulation, path: readonly string[] = [], out: Leaf[] = []): Leaf[] {
-  const cands = sim.pending();
-  if (cands.length === 0) {
-    out.push({ schedule: path, result: sim.run() });
-    return out;
-  }
-  for (let i = 0; i < cands.length; i++) {
-    const child = sim.clone();
-    child.step(i);
-    scheduleLeaves(child, [...path, cands[i].label], out);
-  }
+/**
+ * Every leaf below `sim`'s current state, in candidate order. `sim` is
+ * consumed (its last branch runs on it, saving a clone). More than `limit`
+ * leaves is an error: the system is too big to enumerate path by path.
+ */
+export function scheduleLeaves(sim: Simulation, limit = 20_000): Leaf[] {
+  const out: Leaf[] = [];
+  const walk = (s: Simulation, path: readonly string[]): void => {
+    const cands = s.pending();
+    if (cands.length === 0) {
+      out.push({ schedule: path, result: s.run() });
+      if (out.length > limit) throw new Error(`more than ${limit} schedules: too big to enumerate`);
+      return;
+    }
+    const labels = cands.map((c) => c.label);
+    for (let i = 0; i < labels.length; i++) {
+      const child = i === labels.length - 1 ? s : s.clone();
+      child.step(i);
+      walk(child, [...path, labels[i]]);
+    }
+  };
+  walk(sim, []);
   return out;
 }
 
-/** Every complete schedule below `sim`'s current state. */
+/** Every complete schedule below `sim`'s current state (`sim` is consumed). */
 export function allSchedules(sim: Simulation): string[][] {
   return scheduleLeaves(sim).map((l) => [...l.schedule]);
 }

@@ -15,6 +15,7 @@ import { resolveParams } from '../../src/scenario/params.js';
 import { vndSelfDeadlock } from '../../scenarios/vnd-self-deadlock.js';
 import { vndBufferMemory } from '../../scenarios/vnd-buffer-memory.js';
 import { countingHandler, producer } from './fixtures.js';
+import { scheduleLeaves } from '../schedule-tree.js';
 
 const NETBSD: KernelSpec = { personality: 'netbsd' };
 const NETBSD_PREEMPTIVE: KernelSpec = { personality: 'netbsd', preemption: 'preemptive' };
@@ -29,27 +30,9 @@ function system(kernel: KernelSpec, cpus: readonly string[], contexts: readonly 
   return { kernel, cpus: cpus.map((name) => ({ name })), contexts, resources: [{ kind: 'channel', name: 'out', capacity: Infinity }] };
 }
 
-/**
- * Every schedule, one run per path (no two paths merged even when they
- * reach the same state): for systems small enough to enumerate.
- */
+/** Every schedule, one run per path (no two paths merged even when they reach the same state). */
 function everySchedule(sys: SystemSpec, limit = 20_000): RunResult[] {
-  const out: RunResult[] = [];
-  const walk = (sim: Simulation): void => {
-    const n = sim.pending().length;
-    if (n === 0) {
-      out.push(sim.run());
-      if (out.length > limit) throw new Error(`more than ${limit} schedules: too big to enumerate`);
-      return;
-    }
-    for (let i = 0; i < n; i++) {
-      const child = i === n - 1 ? sim : sim.clone();
-      child.step(i);
-      walk(child);
-    }
-  };
-  walk(new Simulation(sys));
-  return out;
+  return scheduleLeaves(new Simulation(sys), limit).map((l) => l.result);
 }
 
 /** One run per distinct terminal state (the exhaustive DFS's own walk), for stacks too big to enumerate path by path. */
