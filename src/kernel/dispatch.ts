@@ -73,7 +73,7 @@ function choicePoint(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed
     throw new ModelError(`${where}: weights must be one finite number > 0 per option (${p.options.length}), got [${p.weights.join(', ')}]`);
   }
   w.pendingChoices++;
-  return { kind: 'choose', effect: e, point: p.point, options: p.options, labels, weights: p.weights, seq: w.nextSeq() };
+  return { kind: 'choose', effect: e, point: p.point, options: p.options, labels, weights: p.weights, carry: p.carry, seq: w.nextSeq() };
 }
 
 function park(w: World, ctx: ExecContext, e: Effect, p: Extract<Performed, { status: 'parked' }>): void {
@@ -118,7 +118,7 @@ export function rerun(w: World, ctx: ExecContext, option: number | undefined): v
   const r = ctx.rerun!;
   ctx.rerun = null;
   if (r.kind === 'choose') w.pendingChoices--;
-  const why: WakeUp = r.kind === 'retry' ? r.why! : { reason: 'chosen', value: r.options![option!] };
+  const why: WakeUp = r.kind === 'retry' ? r.why! : { reason: 'chosen', value: r.options![option!], carry: r.carry };
   resumeWith(w, ctx, r.effect, why);
 }
 

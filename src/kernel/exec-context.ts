@@ -52,6 +52,8 @@ export interface Rerun {
   readonly options?: readonly (string | number)[];
   readonly labels?: readonly string[];
   readonly weights?: readonly number[];
+  /** What the choice carries back to the re-run (Choose.carry). */
+  readonly carry?: unknown;
   /** When it became pending (fifo order). */
   readonly seq: number;
 }

@@ -29,6 +29,8 @@ export interface WakeUp {
   readonly reason: WakeReason;
   /** The item read, the element allocated, the reply a resource chose... */
   readonly value?: unknown;
+  /** For `chosen`: what the choice point carried for the re-run (`Choose.carry`). */
+  readonly carry?: unknown;
 }
 
 /** The operation finished now: an optional reply to the caller and the contexts it let go. */
@@ -95,6 +97,12 @@ export interface Choose {
   readonly options: readonly (string | number)[];
   /** Relative probabilities for random strategies (all > 0), one per option; uniform if absent. */
   readonly weights?: readonly number[];
+  /**
+   * Plain data handed back with the option (`WakeUp.carry`): where in its
+   * operation the handler stood when it drew (a first attempt, or a retry
+   * after a timeout), which the effect alone does not say.
+   */
+  readonly carry?: unknown;
 }
 
 export type Performed = Done | Parked | Call | Broken | Choose;

@@ -20,7 +20,7 @@ export function fingerprint(w: World): string {
     const blocked = b ? `${b.resource.name}.${b.op}${b.deadline === undefined ? '' : `@${b.deadline - w.clock.now}`}` : '';
     const flags = `${c.irqActive ? 1 : 0}${c.irqRaised ? 1 : 0}${c.exited ? 1 : 0}${c.relock === undefined ? '' : `+${c.relock}`}`;
     const r = c.rerun;
-    const rerun = r === null ? '' : `|${r.kind}:${JSON.stringify(r.effect)}:${r.kind === 'retry' ? `${r.why!.reason}:${JSON.stringify(r.why!.value)}` : r.labels!.join(',')}`;
+    const rerun = r === null ? '' : `|${r.kind}:${JSON.stringify(r.effect)}:${r.kind === 'retry' ? `${r.why!.reason}:${JSON.stringify(r.why!.value)}` : `${r.labels!.join(',')}:${JSON.stringify(r.carry)}`}`;
     parts.push(`${c.name}|${frames}|${JSON.stringify(c.replies.map((r) => r.event))}|${JSON.stringify(c.effects)}|${blocked}|${flags}|${c.mailboxSeqs.length}${rerun}`);
   }
   for (const cpu of w.cpus.values()) parts.push(`cpu ${cpu.name}:${cpu.fingerprint()}`);

@@ -54,15 +54,14 @@ function performed(e: Alloc, pool: Mempool, r: OpResult<string>, env: EffectEnv)
 /**
  * The backing allocator's attempt under `failP` pressure is a choice point
  * (PageAllocator.failChoice): the choice comes first, and the operation runs
- * with its outcome. The option value carries what the choice was made for
- * (`ok`, `fail`: the first attempt; `ok/released`, `fail/timed-out`...: a
- * retry), so the re-run knows which it is.
+ * with its outcome. The choice carries what it was made for (nothing: the
+ * first attempt; `released` or `timed-out`: a retry), so the re-run knows.
  */
 function drawFirst(pool: Mempool, env: EffectEnv, why?: 'released' | 'timed-out'): Performed | undefined {
   const backing = env.resource(pool.backingName, PageAllocator, 'alloc');
   const c = backing.failChoice();
   if (c === undefined) return undefined;
-  return { status: 'choose', point: c.point, options: why === undefined ? c.options : c.options.map((o) => `${o}/${why}`), weights: c.weights };
+  return { status: 'choose', point: c.point, options: c.options, weights: c.weights, carry: why };
 }
 
 const alloc = handler<Alloc>({
@@ -73,8 +72,9 @@ const alloc = handler<Alloc>({
   resume(e, wake, env): Performed {
     const pool = env.resource(e.pool, Mempool, 'alloc');
     if (wake.reason === 'chosen') {
-      const [fate, why] = String(wake.value).split('/') as ['ok' | 'fail', 'released' | 'timed-out' | undefined];
-      const r = why === undefined ? pool.alloc(env.caller, e.gfp, fate === 'fail') : pool.retry(env.caller, why, fate === 'fail');
+      const fails = wake.value === 'fail';
+      const why = wake.carry as 'released' | 'timed-out' | undefined;
+      const r = why === undefined ? pool.alloc(env.caller, e.gfp, fails) : pool.retry(env.caller, why, fails);
       return performed(e, pool, r, env);
     }
     // Woken by a free, or the timeout ran out: goto repeat_alloc, with the full mask.
