@@ -1,7 +1,7 @@
 /** `biostack explore`: many schedules of one variant, in parallel; every finding with a replay token. */
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { nanoid } from 'nanoid';
 import { CATALOGUE, findScenario } from '../catalogue.js';
@@ -62,7 +62,7 @@ const OPTIONS = {
   shard: { type: 'string', value: 'i/n', help: 'run only shard i of n: seeds s with (s - 1) % n = i - 1 (biostack merge joins them)' },
   'fail-on-finding': { type: 'boolean', help: 'exit 1 when something was found' },
   json: { type: 'boolean', help: 'print one JSON object (what biostack merge reads)' },
-  out: { type: 'string', value: 'dir', help: "write each finding's schedule file (and its shrunk schedule) into this existing directory" },
+  out: { type: 'string', value: 'dir', help: "write each finding's schedule file (and its shrunk schedule) into this directory (made when the first finding is written, if its parent exists)" },
   'shrink-runs': { type: 'string', value: 'N', help: `simulations each finding's shrinking may use (default ${DEFAULT_SHRINK_RUNS}; 0: do not shrink)` },
 } as const satisfies OptionSpecs;
 
@@ -97,7 +97,7 @@ export const exploreCommand = defineCommand({
     const shard = values.shard === undefined ? undefined : parseShard(values.shard);
     const out = values.out;
     const shrinkRuns = values['shrink-runs'] === undefined ? DEFAULT_SHRINK_RUNS : intOption('shrink-runs', values['shrink-runs'], 0, 'an integer >= 0');
-    if (out !== undefined && !statSync(out, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`--out '${out}' is not an existing directory`);
+    if (out !== undefined) checkOutDir(out);
     const scenario = findScenario(positionals[0]);
     const variant = values.variant ?? scenario.defaultVariant;
     const sets = setOptions(values.set ?? [], scenario.name, Object.keys(scenario.params));
@@ -177,8 +177,22 @@ function recordFindings(scenario: Scenario, doc: ExploreDoc, out: string | undef
     if (shrunkRun) files.push({ flag: 'out', path: `${stem}.shrunk.schedule.json`, content: JSON.stringify(toScheduleFile(shrunkRun, { seed: 0, strategy: 'replay' }), null, 2) + '\n' });
     return { ...finding, file: `${stem}.schedule.json` };
   });
+  // The directory is made only now, so a run that finds nothing (or is refused) leaves nothing behind.
+  if (out !== undefined && files.length > 0 && statSync(out, { throwIfNoEntry: false }) === undefined) mkdirSync(out);
   writeFilesAtomically(files);
   return findings;
+}
+
+/**
+ * `--out` names a directory, or one to make in an existing directory (as
+ * `mkdir` would, not `mkdir -p`: a typo in a parent is refused, not built).
+ */
+function checkOutDir(out: string): void {
+  const st = statSync(out, { throwIfNoEntry: false });
+  if (st?.isDirectory()) return;
+  if (st !== undefined) throw new InputError(`--out '${out}' is not an existing directory (it is a file)`);
+  const parent = dirname(resolve(out));
+  if (!statSync(parent, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`--out '${out}' is not an existing directory, and its parent '${parent}' does not exist to make it in`);
 }
 
 /** The run a finding names: its seed and strategy, or (dfs/bfs) its recorded schedule. */

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { biostack, scratchDir } from './cli.js';
-import { biostackAwait } from './async-cli.js';
+import { biostackAwait, refused } from './async-cli.js';
 
 interface FindingDoc {
   signature: string;
@@ -109,6 +109,20 @@ describe('explore', () => {
     const shrunk = await biostackAwait('replay', join(dir, files[1]), '--json');
     expect(shrunk.status).toBe(0);
     expect(JSON.parse(shrunk.stdout)).toMatchObject({ outcome: 'deadlock', steps: doc.findings[0].shrunk!.steps, replay: { deterministic: true } });
+  });
+
+  it('--out names a directory to make in an existing one, as the README writes it (`--out findings/`): made when the first finding is written, never for a run that finds nothing', async () => {
+    // Before, a fresh clone refused `explore --swarm --out findings/` (no such folder).
+    const parent = scratchDir();
+    const none = join(parent, 'clean/');
+    const clean = await biostackAwait('explore', 'ubd-pipe-fill', '--variant', 'fix-credits', '--schedules', '4', '--workers', '1', '--out', none);
+    expect(clean.status).toBe(0);
+    expect(existsSync(none)).toBe(false);
+    const dir = join(parent, 'findings/');
+    const doc = await exploreJson(...PIPE_FILL, '--workers', '1', '--json', '--shrink-runs', '0', '--out', dir);
+    expect(readdirSync(dir)).toHaveLength(1);
+    expect(doc.findings[0].file).toBe(join(dir, readdirSync(dir)[0]));
+    refused(await biostackAwait(...PIPE_FILL, '--out', join(parent, 'no/such/')), `--out '${join(parent, 'no/such/')}' is not an existing directory, and its parent '${join(parent, 'no')}' does not exist to make it in`);
   });
 
   it('a random deadlock at pipe = ring = 4, burst 10 shrinks to within 1.2x of the BFS shortest (27 steps), its shrunk token replays, and the critical step is marked', async () => {
